@@ -1,0 +1,49 @@
+"""The app factory: all wiring in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from api.controllers.health import HealthController
+from api.database import pool_lifespan, provide_connection
+from api.errors import EXCEPTION_HANDLERS
+from finops.config import Settings
+from finops.domain.errors import ConfigError
+
+
+def create_app(settings: Settings) -> Litestar:
+    if settings.database_url is None:
+        raise ConfigError("the API needs DATABASE_URL (`finops up` sets it)")
+
+    def provide_settings() -> Settings:
+        return settings
+
+    route_handlers: list[Any] = [HealthController]
+    if settings.ui_dir.is_dir():
+        route_handlers.append(
+            create_static_files_router(
+                path="/", directories=[settings.ui_dir.resolve()], html_mode=True, include_in_schema=False, name="ui"
+            )
+        )
+    return Litestar(
+        route_handlers=route_handlers,
+        lifespan=[pool_lifespan(settings.database_url.get_secret_value())],
+        dependencies={
+            "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False),
+            "conn": Provide(provide_connection),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="finops-flows API",
+            version="0.1.0",
+            path="/schema",
+            # The spec itself, not a viewer page: viewers load scripts from CDNs and the product works offline.
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
+        ),
+    )

@@ -1,0 +1,76 @@
+"""Maps every error to the error envelope, in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
+
+from api.schemas.envelope import ErrorBody, ErrorEnvelope
+from finops.domain.errors import FinopsError
+from finops.domain.redaction import redact
+
+logger = logging.getLogger("finops.api")
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "unprocessable",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+class ApiError(HTTPException):
+    """An error with a machine-readable code, raised by controllers."""
+
+    def __init__(self, status_code: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(status_code=status_code, detail=message)
+        self.code = code
+        self.details = details
+
+
+def error_response(status_code: int, code: str, message: str, details: Any = None) -> Response[ErrorEnvelope]:
+    return Response(
+        ErrorEnvelope(ErrorBody(code=code, message=message, details=details)),
+        status_code=status_code,
+        media_type=MediaType.JSON,
+    )
+
+
+def handle_api_error(_: Request[Any, Any, Any], error: ApiError) -> Response[ErrorEnvelope]:
+    return error_response(error.status_code, error.code, error.detail, error.details)
+
+
+def handle_validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[ErrorEnvelope]:
+    return error_response(HTTP_400_BAD_REQUEST, "validation_error", "the request is not valid", error.extra)
+
+
+def handle_http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[ErrorEnvelope]:
+    code = _CODES.get(error.status_code, "error")
+    return error_response(error.status_code, code, error.detail, error.extra or None)
+
+
+def handle_finops_error(_: Request[Any, Any, Any], error: FinopsError) -> Response[ErrorEnvelope]:
+    return error_response(HTTP_400_BAD_REQUEST, error.category, redact(error.message))
+
+
+def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[ErrorEnvelope]:
+    logger.exception("unhandled error path=%s", request.url.path)
+    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error occurred")
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: handle_api_error,
+    ValidationException: handle_validation_error,
+    HTTPException: handle_http_error,
+    FinopsError: handle_finops_error,
+    Exception: handle_unexpected,
+}
