@@ -57,12 +57,9 @@ class Catalog:
         file_part, _, function = spec.entrypoint.rpartition(":")
         entrypoint = f"{self.path.parent / file_part}:{function}"
         try:
-            loaded: object = load_flow_from_entrypoint(entrypoint)
-        except Exception as error:
+            return load_flow_from_entrypoint(entrypoint)
+        except Exception as error:  # a missing file, a syntax error, a non-flow: all are configuration
             raise ConfigError(f"deployment {spec.name!r}: cannot load {spec.entrypoint}: {error}") from error
-        if not isinstance(loaded, Flow):
-            raise ConfigError(f"deployment {spec.name!r}: {spec.entrypoint} is not a Prefect flow")
-        return loaded
 
     def to_runner_deployment(self, spec: DeploymentSpec) -> RunnerDeployment:
         triggers = [

@@ -5,6 +5,7 @@ from typing import Any
 import httpx
 from litestar import Controller, Response, get
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from psycopg_pool import AsyncConnectionPool
 
@@ -29,7 +30,7 @@ class HealthController(Controller):
         description="200 when the database answers (Prefect may still be down: status `degraded`), 503 when not.",
         responses={503: ResponseSpec(data_container=ErrorEnvelope, description="The database does not answer")},
     )
-    async def get_health(self, state: State, settings: Settings) -> Response[Any]:
+    async def get_health(self, state: State, settings: NamedDependency[Settings]) -> Response[Any]:
         health = Health(
             status="ok",
             database=await _check_database(state.pool),

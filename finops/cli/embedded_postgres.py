@@ -17,6 +17,7 @@ import psycopg  # noqa: E402
 from pgserver.postgres_server import get_server  # noqa: E402
 from psycopg import sql  # noqa: E402
 
+from finops.cli.home import prepare_home  # noqa: E402
 from finops.domain.errors import ConfigError, DatabaseError  # noqa: E402
 
 DATABASE_NAME = "finops"
@@ -47,17 +48,6 @@ def embedded_postgres(home: Path) -> Iterator[str]:
         yield server.get_uri(DATABASE_NAME)
     finally:
         server.cleanup()
-
-
-def prepare_home(home: Path) -> Path:
-    home = home.expanduser().resolve()
-    if home.exists() and not home.is_dir():
-        raise ConfigError(f"FINOPS_HOME {home} is a file, not a folder")
-    if not home.exists():
-        if not home.parent.is_dir():
-            raise ConfigError(f"FINOPS_HOME {home} cannot be created: its parent folder {home.parent} does not exist")
-        home.mkdir()
-    return home
 
 
 def check_data_directory(pgdata: Path) -> None:

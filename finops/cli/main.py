@@ -17,6 +17,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    # Rich tracebacks print local variables, which may hold credentials.
+    pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Inspect the PostgreSQL database in use.", no_args_is_help=True)
 app.add_typer(db_app, name="db")

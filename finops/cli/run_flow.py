@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 import httpx
 
 from finops.cli.database import apply_migrations, database_in_use
+from finops.cli.home import prepare_home
 from finops.config import Settings
 from finops.domain.parameters import parse_parameters
 
@@ -29,7 +30,7 @@ def run_deployment(settings: Settings, name: str, raw_parameters: list[str], say
         apply_migrations(database.dsn)
         os.environ["DATABASE_URL"] = database.dsn
         flow = catalog.load_flow(spec)
-        state = cast(State[Any], flow(**parameters, return_state=True))
+        state = cast("State[Any]", flow(**parameters, return_state=True))
         if not state.is_completed():
             say(f"deployment {name} ended {state.name}: {state.message or 'no message'}")
             return 1
@@ -40,7 +41,10 @@ def run_deployment(settings: Settings, name: str, raw_parameters: list[str], say
 
 def _point_prefect_at_a_server(settings: Settings, say: Callable[[str], None]) -> None:
     """Use the server of a running `finops up` when there is one, else Prefect's ephemeral server."""
-    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home.expanduser().resolve()))
+    if "PREFECT_HOME" not in os.environ:
+        prefect_home = prepare_home(settings.home) / "prefect"
+        prefect_home.mkdir(exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(prefect_home)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     if settings.prefect_api_url:

@@ -15,6 +15,7 @@ from types import FrameType
 import httpx
 
 from finops.cli.database import DatabaseInUse, MigrationReport, apply_migrations, database_in_use
+from finops.cli.home import prepare_home
 from finops.cli.ports import ensure_port_free
 from finops.cli.processes import Child, spawn, stop_all
 from finops.config import PROJECT_ROOT, Settings
@@ -46,7 +47,7 @@ def run_up(settings: Settings, say: Callable[[str], None]) -> None:
     if starts_prefect:
         ensure_port_free(settings.prefect_host, settings.prefect_port, "FINOPS_PREFECT_PORT")
     endpoints = _endpoints(settings)
-    home = settings.home.expanduser().resolve()
+    home = prepare_home(settings.home)
     children: list[Child] = []
     with ExitStack() as stack:
         database = stack.enter_context(database_in_use(settings))
@@ -121,7 +122,7 @@ def _url_host(host: str) -> str:
 
 
 def _child_env(settings: Settings, dsn: str, prefect_api_url: str) -> dict[str, str]:
-    home = settings.home.expanduser().resolve()
+    home = prepare_home(settings.home)
     env = dict(os.environ)
     env.update(
         {

@@ -8,11 +8,10 @@ from finops.db.migrations import discover
 
 
 async def current_schema_version(conn: AsyncConnection) -> int:
-    cursor = await conn.execute(
-        "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0"
-        " ELSE (SELECT coalesce(max(version), 0) FROM schema_migrations) END"
-    )
-    row = await cursor.fetchone()
+    exists = await (await conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL")).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = await (await conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations")).fetchone()
     return int(row[0]) if row else 0
 
 

@@ -9,7 +9,7 @@ MASK = "***"
 
 _URL_PASSWORD = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@\s]+)@")
 _KEY_VALUE_SECRET = re.compile(
-    r"(?P<key>\b(?:password|passwd|pwd|secret|secret_key|token|api_key|access_token)\b\s*[=:]\s*)"
+    r"(?P<key>\b(?:password|passwd|pwd|secret|secret_key|token|api_key|access_token)\b['\"]?\s*[=:]\s*)"
     r"(?P<quote>['\"]?)(?P<value>[^'\"\s&,;]+)(?P=quote)",
     re.IGNORECASE,
 )
@@ -19,13 +19,11 @@ _QUERY_PASSWORD = re.compile(r"(?P<key>[?&]password=)(?P<value>[^&\s]+)", re.IGN
 def mask_url_password(url: str) -> str:
     """The URL with its password (user-info or ``password=`` query parameter) replaced by ``***``."""
     parts = urlsplit(url)
-    netloc = parts.netloc
     if parts.password:
-        user_info, _, host = netloc.rpartition("@")
+        user_info, _, host = parts.netloc.rpartition("@")
         user = user_info.split(":", 1)[0]
-        netloc = f"{user}:{MASK}@{host}"
-    masked = SplitResult(parts.scheme, netloc, parts.path, parts.query, parts.fragment)
-    return _QUERY_PASSWORD.sub(lambda m: m["key"] + MASK, urlunsplit(masked))
+        url = urlunsplit(SplitResult(parts.scheme, f"{user}:{MASK}@{host}", parts.path, parts.query, parts.fragment))
+    return _QUERY_PASSWORD.sub(lambda m: m["key"] + MASK, url)
 
 
 def redact(text: str) -> str:

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import pytest
+from litestar.testing import AsyncTestClient
+from pydantic import SecretStr
+
+from api.app import create_app
+from finops.config import Settings
+
+ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncTestClient]]  # type: ignore[type-arg]
+
+
+@pytest.fixture
+def api_client_for() -> ClientFactory:
+    """Builds a client for an app wired to the given database and Prefect API."""
+
+    @asynccontextmanager
+    async def factory(database_url: str, prefect_api_url: str | None) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+        settings = Settings(database_url=SecretStr(database_url), prefect_api_url=prefect_api_url)
+        async with AsyncTestClient(app=create_app(settings)) as client:
+            yield client
+
+    return factory

@@ -1,0 +1,71 @@
+"""`finops run DEPLOYMENT`: runs the flow now, prints its JSON summary, fails loudly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+
+from tests.cli.conftest import FIXTURE_PROJECT, meaningful_lines, run_finops
+
+
+@pytest.fixture
+def run_env(finops_env: dict[str, str], database_dsn: str, prefect_api_url: str) -> dict[str, str]:
+    return {
+        **finops_env,
+        "DATABASE_URL": database_dsn,
+        "PREFECT_API_URL": prefect_api_url,
+        "FINOPS_PREFECT_YAML": str(FIXTURE_PROJECT / "prefect.yaml"),
+    }
+
+
+def test_a_run_prints_the_flow_summary_as_json_and_is_recorded_in_prefect(run_env: dict[str, str], tmp_path: Path) -> None:
+    result = run_finops(["run", "summarise-numbers", "--param", "numbers=[1, 2, 3.5]"], run_env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    # The database it was given had no schema: `finops run` migrated it before the flow read it.
+    assert json.loads(result.stdout) == {"label": "from-yaml", "total": 6.5, "schema_version": 1}
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["summarise-numbers"])))
+    assert any(run.state and run.state.is_completed() for run in runs)
+
+
+def test_parameters_given_on_the_command_line_override_the_deployment_defaults(
+    run_env: dict[str, str], tmp_path: Path
+) -> None:
+    result = run_finops(
+        ["run", "summarise-numbers", "-p", "numbers=[4]", "-p", "label=by hand"], run_env, tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["label"] == "by hand"
+
+
+def test_a_failing_flow_exits_non_zero_and_says_why(run_env: dict[str, str], tmp_path: Path) -> None:
+    result = run_finops(["run", "always-fails"], run_env, tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "always-fails ended Failed" in result.stderr
+    assert "failed on purpose" in result.stderr
+
+
+def test_an_unknown_deployment_lists_the_valid_names(run_env: dict[str, str], tmp_path: Path) -> None:
+    result = run_finops(["run", "summarize-numbers"], run_env, tmp_path)
+    assert result.returncode == 2
+    assert meaningful_lines(result.stderr) == [
+        "error: unknown deployment 'summarize-numbers'; valid names: summarise-numbers, always-fails, not-a-flow"
+    ]
+
+
+def test_a_malformed_parameter_is_refused_before_anything_runs(run_env: dict[str, str], tmp_path: Path) -> None:
+    result = run_finops(["run", "summarise-numbers", "--param", "numbers"], run_env, tmp_path)
+    assert result.returncode == 2
+    assert "must look like name=value" in result.stderr
+
+
+def test_parameters_the_flow_does_not_accept_fail_the_run(run_env: dict[str, str], tmp_path: Path) -> None:
+    result = run_finops(["run", "summarise-numbers", "--param", "numbers=[1]", "--param", "colour=red"], run_env, tmp_path)
+    assert result.returncode != 0
+    assert "colour" in result.stderr
