@@ -15,9 +15,22 @@ BLOCK = re.compile(r"(?ms)^\[tool\.uv\]\n.*?(?=^\[|\Z)")
 
 def compile_pins(*requirements: str) -> list[str]:
     output = subprocess.run(
-        ["uv", "pip", "compile", *requirements, "--universal", "--python-version", "3.11",
-         "--no-header", "--no-annotate", "--quiet"],
-        check=True, capture_output=True, text=True, cwd=PYPROJECT.parent,
+        [
+            "uv",
+            "pip",
+            "compile",
+            *requirements,
+            "--universal",
+            "--python-version",
+            "3.11",
+            "--no-header",
+            "--no-annotate",
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=PYPROJECT.parent,
     ).stdout
     return [line.strip() for line in output.splitlines() if line.strip() and not line.startswith("#")]
 
@@ -26,7 +39,10 @@ def main() -> None:
     runtime = compile_pins("pyproject.toml", "--group", "pyproject.toml:dev")
     build = subprocess.run(
         ["uv", "pip", "compile", "-", "--python-version", "3.11", "--no-header", "--no-annotate", "--quiet"],
-        input="hatchling\n", check=True, capture_output=True, text=True,
+        input="hatchling\n",
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     if any("://" in pin for pin in runtime + build):
         sys.exit("a resolved requirement records an address; pin it by version instead")

@@ -14,14 +14,14 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="finops-tests-pref
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-import psycopg  # noqa: E402
-import pytest  # noqa: E402
-from psycopg import sql  # noqa: E402
-from psycopg.conninfo import conninfo_to_dict, make_conninfo  # noqa: E402
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
-from finops.cli.embedded_postgres import embedded_postgres  # noqa: E402
-from finops.db.connect import connect  # noqa: E402
-from finops.db.migrations import migrate  # noqa: E402
+from finops.cli.embedded_postgres import embedded_postgres
+from finops.db.connect import connect
+from finops.db.migrations import migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,6 +71,3 @@ def prefect_api_url() -> Iterator[str]:
         assert url
         yield str(url)
 
-
-def socket_dir_of(dsn: str) -> str:
-    return str(conninfo_to_dict(dsn).get("host", ""))

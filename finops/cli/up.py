@@ -53,7 +53,7 @@ def run_up(settings: Settings, say: Callable[[str], None]) -> None:
         database = stack.enter_context(database_in_use(settings))
         say(_database_line(database, settings, apply_migrations(database.dsn)))
         stack.callback(_stop, children, say)
-        env = _child_env(settings, database.dsn, endpoints.prefect_api)
+        env = _child_env(home, database.dsn, endpoints.prefect_api)
         deadline = time.monotonic() + settings.startup_timeout_seconds
         if starts_prefect:
             children.append(
@@ -121,8 +121,7 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _child_env(settings: Settings, dsn: str, prefect_api_url: str) -> dict[str, str]:
-    home = prepare_home(settings.home)
+def _child_env(home: Path, dsn: str, prefect_api_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {

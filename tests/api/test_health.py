@@ -6,6 +6,7 @@ import socket
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from finops.db.migrations import discover
 from tests.api.conftest import ClientFactory
@@ -33,7 +34,9 @@ async def test_health_reports_the_schema_version_and_a_reachable_prefect(
     assert "metadata" in body
 
 
-async def test_health_is_degraded_but_200_when_prefect_is_down(api_client_for: ClientFactory, migrated_dsn: str) -> None:
+async def test_health_is_degraded_but_200_when_prefect_is_down(
+    api_client_for: ClientFactory, migrated_dsn: str
+) -> None:
     async with api_client_for(migrated_dsn, closed_port_url()) as client:
         response = await client.get("/api/health")
     assert response.status_code == 200
@@ -57,7 +60,7 @@ async def test_health_is_503_with_the_error_envelope_when_the_database_goes_away
         assert (await client.get("/api/health")).status_code == 200
         dbname = psycopg.conninfo.conninfo_to_dict(migrated_dsn)["dbname"]
         with psycopg.connect(postgres_dsn, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE "{dbname}" WITH (FORCE)')
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(dbname)))
         response = await client.get("/api/health")
     assert response.status_code == 503
     error = response.json()["error"]

@@ -33,7 +33,9 @@ def finops_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def run_finops(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_finops(
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run([FINOPS, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 

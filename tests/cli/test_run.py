@@ -22,7 +22,9 @@ def run_env(finops_env: dict[str, str], database_dsn: str, prefect_api_url: str)
     }
 
 
-def test_a_run_prints_the_flow_summary_as_json_and_is_recorded_in_prefect(run_env: dict[str, str], tmp_path: Path) -> None:
+def test_a_run_prints_the_flow_summary_as_json_and_is_recorded_in_prefect(
+    run_env: dict[str, str], tmp_path: Path
+) -> None:
     result = run_finops(["run", "summarise-numbers", "--param", "numbers=[1, 2, 3.5]"], run_env, tmp_path)
     assert result.returncode == 0, result.stderr
     # The database it was given had no schema: `finops run` migrated it before the flow read it.
@@ -36,9 +38,7 @@ def test_a_run_prints_the_flow_summary_as_json_and_is_recorded_in_prefect(run_en
 def test_parameters_given_on_the_command_line_override_the_deployment_defaults(
     run_env: dict[str, str], tmp_path: Path
 ) -> None:
-    result = run_finops(
-        ["run", "summarise-numbers", "-p", "numbers=[4]", "-p", "label=by hand"], run_env, tmp_path
-    )
+    result = run_finops(["run", "summarise-numbers", "-p", "numbers=[4]", "-p", "label=by hand"], run_env, tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["label"] == "by hand"
 
@@ -66,6 +66,8 @@ def test_a_malformed_parameter_is_refused_before_anything_runs(run_env: dict[str
 
 
 def test_parameters_the_flow_does_not_accept_fail_the_run(run_env: dict[str, str], tmp_path: Path) -> None:
-    result = run_finops(["run", "summarise-numbers", "--param", "numbers=[1]", "--param", "colour=red"], run_env, tmp_path)
+    result = run_finops(
+        ["run", "summarise-numbers", "--param", "numbers=[1]", "--param", "colour=red"], run_env, tmp_path
+    )
     assert result.returncode != 0
     assert "colour" in result.stderr

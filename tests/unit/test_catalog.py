@@ -49,7 +49,7 @@ def test_an_unknown_name_lists_the_valid_ones() -> None:
 
 def test_an_entrypoint_that_is_not_a_flow_is_refused() -> None:
     catalog = read_catalog(FIXTURE)
-    with pytest.raises(ConfigError, match="not-a-flow.*is not a flow"):
+    with pytest.raises(ConfigError, match=r"not-a-flow.*is not a flow"):
         catalog.load_flow(catalog.get("not-a-flow"))
 
 
