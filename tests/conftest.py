@@ -70,4 +70,3 @@ def prefect_api_url() -> Iterator[str]:
         url = PREFECT_API_URL.value()
         assert url
         yield str(url)
-
