@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,25 @@ class SecretReference:
         return f"{self.scheme}:{self.target}"
 
 
+class DeliveryRuleSettings(BaseModel):
+    """One entry of FINOPS_DELIVERY_RULES (a JSON list)."""
+
+    name: str
+    source: str
+    recipients: list[str]
+    sender: str
+    pattern: str = "*.csv.gz"
+    subject: str = "OCI report $object_basename"
+
+
+SmtpSecurity = Literal["starttls", "tls", "none"]
+OciAuthMethod = Literal["api_key", "instance_principal", "resource_principal"]
+
+
+def _either(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FINOPS_", env_file=".env", extra="ignore", populate_by_name=True)
 
@@ -65,6 +84,44 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     startup_timeout_seconds: float = Field(default=120.0, gt=0)
 
+    oci_auth: OciAuthMethod = "api_key"
+    oci_config_file: Path = Path("~/.oci/config")
+    oci_profile: str = "DEFAULT"
+    oci_region: str | None = Field(default=None, validation_alias=_either("FINOPS_OCI_REGION", "REGION"))
+    oci_object_storage_endpoint: str | None = Field(default=None, description="Overrides the regional endpoint.")
+    oci_secrets_endpoint: str | None = Field(default=None, description="Overrides the regional endpoint.")
+
+    delivery_rules: list[DeliveryRuleSettings] = Field(default_factory=list)
+    delivery_attachment_limit_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    delivery_link_days: int = Field(default=7, ge=1, le=365)
+    # The single-rule shortcut of the serverless function this replaces.
+    bucket_name: str | None = Field(default=None, validation_alias=_either("FINOPS_BUCKET_NAME", "BUCKET_NAME"))
+    namespace: str | None = Field(default=None, validation_alias=_either("FINOPS_NAMESPACE", "NAMESPACE"))
+    email_from: str | None = Field(default=None, validation_alias=_either("FINOPS_EMAIL_FROM", "EMAIL_FROM"))
+    email_to: str | None = Field(default=None, validation_alias=_either("FINOPS_EMAIL_TO", "EMAIL_TO"))
+
+    smtp_host: str | None = Field(default=None, validation_alias=_either("FINOPS_SMTP_HOST", "SMTP_SERVER"))
+    smtp_port: int = Field(default=587, ge=1, le=65535, validation_alias=_either("FINOPS_SMTP_PORT", "SMTP_PORT"))
+    smtp_security: SmtpSecurity = "starttls"
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    smtp_ca_file: Path | None = Field(default=None, description="Extra CA bundle to trust (a private mail relay).")
+    smtp_username: str | None = Field(default=None, description="A secret reference: env:, file: or oci-vault:.")
+    smtp_password: str | None = Field(default=None, description="A secret reference: env:, file: or oci-vault:.")
+    smtp_username_secret_ocid: str | None = Field(default=None, validation_alias=_either("SMTP_USERNAME_SECRET_OCID"))
+    smtp_password_secret_ocid: str | None = Field(default=None, validation_alias=_either("SMTP_PASSWORD_SECRET_OCID"))
+    mail_outbox_dir: Path | None = Field(default=None, description="Write .eml files here instead of sending.")
+
+    events_token: SecretStr | None = Field(default=None, description="Shared token of POST /api/events/oci.")
+    events_confirmation_hosts: list[str] = Field(default_factory=lambda: ["*.oraclecloud.com"])
+
+    @property
+    def smtp_username_reference(self) -> SecretReference | None:
+        return _reference(self.smtp_username, self.smtp_username_secret_ocid)
+
+    @property
+    def smtp_password_reference(self) -> SecretReference | None:
+        return _reference(self.smtp_password, self.smtp_password_secret_ocid)
+
     @property
     def pgdata(self) -> Path:
         return self.home / "pgdata"
@@ -76,3 +133,11 @@ class Settings(BaseSettings):
     @property
     def log_dir(self) -> Path:
         return self.home / "logs"
+
+
+def _reference(reference: str | None, vault_ocid: str | None) -> SecretReference | None:
+    if reference:
+        return SecretReference.parse(reference)
+    if vault_ocid:
+        return SecretReference("oci-vault", vault_ocid)
+    return None
