@@ -25,6 +25,8 @@ from finops.db.migrations import migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ["tests.emulators.fixtures"]
+
 
 def with_database(dsn: str, name: str) -> str:
     return make_conninfo(dsn, dbname=name)

@@ -1,0 +1,58 @@
+"""Fixtures that start the emulators: OCI (Object Storage + Secrets) and an SMTP server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.emulators.certificates import CertificatePair, api_key, self_signed_certificate
+from tests.emulators.oci import OciEmulator
+from tests.emulators.smtp import MailServer
+
+TENANCY = "ocid1.tenancy.oc1..aaaaaaaatesttenancy"
+USER = "ocid1.user.oc1..aaaaaaaatestuser"
+REGION = "eu-paris-1"
+
+
+@dataclass(frozen=True)
+class OciAccount:
+    config_file: Path
+    key_id: str
+
+
+@pytest.fixture
+def oci_account(tmp_path: Path) -> OciAccount:
+    """A real OCI API-key config file, with a key generated for this test."""
+    key = api_key()
+    key_file = tmp_path / "oci_api_key.pem"
+    key_file.write_bytes(key.private_pem)
+    config = tmp_path / "oci_config"
+    config.write_text(
+        f"[DEFAULT]\nuser={USER}\ntenancy={TENANCY}\nfingerprint={key.fingerprint}\nkey_file={key_file}\nregion={REGION}\n"
+    )
+    (tmp_path / "oci_api_key_public.pem").write_bytes(key.public_pem)
+    return OciAccount(config_file=config, key_id=f"{TENANCY}/{USER}/{key.fingerprint}")
+
+
+@pytest.fixture
+def oci(oci_account: OciAccount) -> Iterator[OciEmulator]:
+    emulator = OciEmulator(page_size=2).start()
+    public_pem = (oci_account.config_file.parent / "oci_api_key_public.pem").read_bytes()
+    emulator.authorize_key(oci_account.key_id, public_pem)
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def tls_certificate(tmp_path: Path) -> CertificatePair:
+    return self_signed_certificate(tmp_path)
+
+
+@pytest.fixture
+def mail_server(tls_certificate: CertificatePair) -> Iterator[MailServer]:
+    server = MailServer(tls_certificate, username="reports@tenant.example", password="smtp-pa55-w0rd!").start()
+    yield server
+    server.stop()
