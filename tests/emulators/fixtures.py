@@ -53,6 +53,6 @@ def tls_certificate(tmp_path: Path) -> CertificatePair:
 
 @pytest.fixture
 def mail_server(tls_certificate: CertificatePair) -> Iterator[MailServer]:
-    server = MailServer(tls_certificate, username="reports@tenant.example", password="smtp-pa55-w0rd!").start()
+    server = MailServer(tls_certificate, username="smtp-user-7f3a", password="smtp-pa55-w0rd!").start()
     yield server
     server.stop()
