@@ -11,6 +11,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from api.controllers.health import HealthController
+from api.controllers.oci_events import OciEventsController
 from api.database import pool_lifespan, provide_connection
 from api.errors import EXCEPTION_HANDLERS
 from finops.config import Settings
@@ -24,7 +25,7 @@ def create_app(settings: Settings) -> Litestar:
     def provide_settings() -> Settings:
         return settings
 
-    route_handlers: list[Any] = [HealthController]
+    route_handlers: list[Any] = [HealthController, OciEventsController]
     if settings.ui_dir.is_dir():
         route_handlers.append(
             create_static_files_router(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -18,8 +19,10 @@ def api_client_for() -> ClientFactory:
     """Builds a client for an app wired to the given database and Prefect API."""
 
     @asynccontextmanager
-    async def factory(database_url: str, prefect_api_url: str | None) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-        settings = Settings(database_url=SecretStr(database_url), prefect_api_url=prefect_api_url)
+    async def factory(
+        database_url: str, prefect_api_url: str | None, **overrides: Any
+    ) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+        settings = Settings(database_url=SecretStr(database_url), prefect_api_url=prefect_api_url, **overrides)
         async with AsyncTestClient(app=create_app(settings)) as client:
             yield client
 
