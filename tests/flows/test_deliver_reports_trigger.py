@@ -1,0 +1,91 @@
+"""The event path end to end: OCI event → our API → Prefect event → deployment trigger → served run → mail."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+
+from api.app import create_app
+from finops.config import PROJECT_ROOT, Settings
+from tests.flows.conftest import BUCKET, NS, DeliveryWorld, gzipped_sample
+from tests.unit.test_oci_events import oci_event
+
+TOKEN = "trigger-t0ken"
+REPORT = "WeeklyCostsScheduledReport_20250620_0.csv.gz"
+
+
+@pytest.fixture
+def served_deployments(delivery: DeliveryWorld, prefect_api_url: str, tmp_path: Path) -> Iterator[None]:
+    """deployments/serve.py as `finops up` starts it, against the test Prefect server."""
+    log = (tmp_path / "serve.log").open("w")
+    env = {**os.environ, "PREFECT_API_URL": prefect_api_url}
+    serve = subprocess.Popen(
+        [sys.executable, str(PROJECT_ROOT / "deployments" / "serve.py")],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not _deployment_is_served():
+            assert serve.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline, "deliver-reports was not served in time"
+            time.sleep(1)
+        yield
+    finally:
+        serve.send_signal(signal.SIGINT)
+        try:
+            serve.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+        log.close()
+
+
+def _deployment_is_served() -> bool:
+    with get_client(sync_client=True) as client:
+        return bool(
+            client.read_deployments(
+                deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["deliver-reports"]))
+            )
+        )
+
+
+def test_an_oci_event_delivers_the_report_through_the_deployment_trigger(
+    delivery: DeliveryWorld, served_deployments: None, prefect_api_url: str
+) -> None:
+    data = gzipped_sample("reports_cost-csv_0000000030000269.csv")
+    delivery.put_report(REPORT, data)
+    event = oci_event(
+        resourceName=REPORT,
+        resourceId=f"/n/{NS}/b/{BUCKET}/o/{REPORT}",
+        additionalDetails={"bucketName": BUCKET, "namespace": NS, "eTag": "from-the-event-not-trusted"},
+    )
+    delivery.monkeypatch.setenv("FINOPS_EVENTS_TOKEN", TOKEN)
+    delivery.monkeypatch.setenv("PREFECT_API_URL", prefect_api_url)
+    with TestClient(app=create_app(Settings())) as client:
+        response = client.post(f"/api/events/oci?token={TOKEN}", json=event)
+    assert response.status_code == 202, response.text
+
+    deadline = time.monotonic() + 120
+    while not delivery.mail.messages and time.monotonic() < deadline:
+        time.sleep(1)
+    assert len(delivery.mail.messages) == 1, "no mail arrived through the trigger"
+    (attachment,) = list(delivery.mail.messages[0].iter_attachments())
+    assert attachment.get_payload(decode=True) == data
+
+    with get_client(sync_client=True) as prefect:
+        runs = prefect.read_flow_runs(
+            deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=["deliver-reports"]))
+        )
+    assert [run.parameters.get("object_name") for run in runs if run.parameters.get("object_name")] == [REPORT]
