@@ -21,10 +21,14 @@ def smtp_server(settings: Settings) -> SmtpServer:
     if not settings.smtp_host:
         raise ConfigError("no mail server: set FINOPS_SMTP_HOST (or SMTP_SERVER), or FINOPS_MAIL_OUTBOX_DIR")
     username_ref, password_ref = settings.smtp_username_reference, settings.smtp_password_reference
+    # Port 465 speaks TLS from the first byte; anything else upgrades with STARTTLS unless told otherwise.
+    security = settings.smtp_security
+    if "smtp_security" not in settings.model_fields_set and settings.smtp_port == 465:
+        security = "tls"
     return SmtpServer(
         host=settings.smtp_host,
         port=settings.smtp_port,
-        security=settings.smtp_security,
+        security=security,
         timeout_seconds=settings.smtp_timeout_seconds,
         ca_file=settings.smtp_ca_file,
         username=resolve_secret(username_ref, settings).get_secret_value() if username_ref else None,

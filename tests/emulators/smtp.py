@@ -33,13 +33,13 @@ class MailServer:
         assert self._controller is not None
         return int(self._controller.port)
 
-    def start(self) -> MailServer:
+    def start(self, port: int | None = None) -> MailServer:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.certificate.certificate, self.certificate.private_key)
         self._controller = Controller(
             self,
             hostname="127.0.0.1",
-            port=_free_port(),
+            port=port or _free_port(),
             tls_context=context,
             require_starttls=True,
             auth_required=True,

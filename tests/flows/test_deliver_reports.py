@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
+import socket
 import threading
 from decimal import Decimal
+from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -16,7 +20,7 @@ import pytest
 import requests
 
 from flows.deliver_reports import deliver_reports
-from tests.flows.conftest import BUCKET, NS, PASSWORD_OCID, DeliveryWorld, gzipped_sample, sample
+from tests.flows.conftest import BUCKET, NS, PASSWORD_OCID, USERNAME_OCID, DeliveryWorld, gzipped_sample, sample
 
 COST_SAMPLE = "reports_cost-csv_0000000030000269.csv"
 
@@ -121,6 +125,32 @@ def test_a_transient_smtp_refusal_is_retried_and_the_report_sent_once(
     assert len(delivery.mail.messages) == 1
 
 
+def test_an_smtp_server_that_is_down_then_up_gets_the_report_once(delivery: DeliveryWorld) -> None:
+    delivery.put_report("a.csv.gz", gzipped_sample(COST_SAMPLE))
+    port = delivery.mail.port
+    delivery.mail.stop()
+    dropped: list[str] = []
+
+    def down_for_one_attempt_then_up() -> None:
+        # While "down", the port drops the connection; the mail server is back before the retry.
+        with socket.socket() as outage:
+            outage.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            outage.bind(("127.0.0.1", port))
+            outage.listen()
+            connection, _ = outage.accept()
+            connection.close()
+            dropped.append("connection dropped")
+        delivery.mail.start(port=port)
+
+    comeback = threading.Thread(target=down_for_one_attempt_then_up)
+    comeback.start()
+    completed, outcomes, _ = run()
+    comeback.join()
+    assert dropped == ["connection dropped"]
+    assert completed and outcomes[0]["status"] == "sent"
+    assert len(delivery.mail.messages) == 1
+
+
 def test_oci_throttling_is_retried(delivery: DeliveryWorld) -> None:
     delivery.put_report("a.csv.gz", gzipped_sample(COST_SAMPLE))
     delivery.oci.fail_next(1, 429)
@@ -195,3 +225,51 @@ def test_no_secret_reaches_logs_outcomes_or_the_ledger(
     evidence = caplog.text + repr(failed) + message + repr(ledger(migrated_dsn))
     for secret in secrets:
         assert secret not in evidence
+
+
+def test_the_seed_variables_configure_a_single_rule(delivery: DeliveryWorld) -> None:
+    for name in (
+        "FINOPS_DELIVERY_RULES",
+        "FINOPS_SMTP_HOST",
+        "FINOPS_SMTP_PORT",
+        "FINOPS_SMTP_USERNAME",
+        "FINOPS_SMTP_PASSWORD",
+    ):
+        delivery.monkeypatch.delenv(name)
+    for name, value in {
+        "BUCKET_NAME": BUCKET,
+        "NAMESPACE": NS,
+        "REGION": "eu-paris-1",
+        "EMAIL_FROM": "reports@tenant.example",
+        "EMAIL_TO": "finops@tenant.example, cfo@tenant.example",
+        "SMTP_SERVER": "127.0.0.1",
+        "SMTP_PORT": str(delivery.mail.port),
+        "SMTP_USERNAME_SECRET_OCID": USERNAME_OCID,
+        "SMTP_PASSWORD_SECRET_OCID": PASSWORD_OCID,
+    }.items():
+        delivery.monkeypatch.setenv(name, value)
+    delivery.put_report("WeeklyCostsScheduledReport_20250620_0.csv.gz", gzipped_sample(COST_SAMPLE))
+    completed, outcomes, _ = run()
+    assert completed and [o["status"] for o in outcomes] == ["sent"]
+    assert delivery.mail.messages[0]["Subject"] == "OCI report WeeklyCostsScheduledReport_20250620_0.csv.gz"
+
+
+def test_a_local_folder_and_the_file_outbox_work_without_any_cloud(delivery: DeliveryWorld, tmp_path: Path) -> None:
+    folder, outbox = tmp_path / "reports", tmp_path / "outbox"
+    folder.mkdir()
+    (folder / "WeeklyCostsScheduledReport_20250620_0.csv.gz").write_bytes(gzipped_sample(COST_SAMPLE))
+    rule = {
+        "name": "local",
+        "source": f"file://{folder}",
+        "recipients": ["a@tenant.example"],
+        "sender": "r@tenant.example",
+    }
+    delivery.monkeypatch.setenv("FINOPS_DELIVERY_RULES", json.dumps([rule]))
+    delivery.monkeypatch.setenv("FINOPS_MAIL_OUTBOX_DIR", str(outbox))
+    assert run()[1][0]["status"] == "sent"
+    assert run()[1] == []
+    (eml,) = outbox.glob("*.eml")
+    message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    assert attachment_of(message) == gzipped_sample(COST_SAMPLE)
+    assert delivery.mail.messages == []

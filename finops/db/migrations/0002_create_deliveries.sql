@@ -11,7 +11,7 @@ CREATE TABLE deliveries (
     status          text        NOT NULL DEFAULT 'pending'
                                 CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
     attempts        integer     NOT NULL DEFAULT 0,
-    error_category  text        CHECK (error_category IN ('parse', 'auth', 'config', 'storage', 'vault', 'smtp')),
+    error_category  text        CHECK (error_category IN ('parse', 'auth', 'config', 'storage', 'vault', 'smtp', 'database', 'cloud')),
     error_message   text,
     message_id      text        NOT NULL,
     delivered_as    text        CHECK (delivered_as IN ('attachment', 'link')),
