@@ -9,13 +9,15 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from finops.domain.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 SecretScheme = Literal["env", "file", "oci-vault"]
 SECRET_SCHEMES: tuple[SecretScheme, ...] = ("env", "file", "oci-vault")
 
 
-class SecretReferenceError(ValueError):
+class SecretReferenceError(ConfigError):
     pass
 
 
@@ -30,13 +32,12 @@ class SecretReference:
     def parse(cls, text: str) -> SecretReference:
         scheme, separator, target = text.partition(":")
         if not separator or not target:
-            raise SecretReferenceError(
-                f"secret reference {text!r} must look like env:NAME, file:/path or oci-vault:<ocid>"
-            )
+            # Never echo the text: it may be a password typed where a reference belongs.
+            raise SecretReferenceError("a secret reference must look like env:NAME, file:/path or oci-vault:<ocid>")
         for known in SECRET_SCHEMES:
             if scheme == known:
                 return cls(scheme=known, target=target)
-        raise SecretReferenceError(f"secret reference scheme {scheme!r} is not one of {', '.join(SECRET_SCHEMES)}")
+        raise SecretReferenceError(f"a secret reference starts with one of {', '.join(SECRET_SCHEMES)}")
 
     def __str__(self) -> str:
         return f"{self.scheme}:{self.target}"
@@ -55,10 +56,6 @@ class DeliveryRuleSettings(BaseModel):
 
 SmtpSecurity = Literal["starttls", "tls", "none"]
 OciAuthMethod = Literal["api_key", "instance_principal", "resource_principal"]
-
-
-def _either(*names: str) -> AliasChoices:
-    return AliasChoices(*names)
 
 
 class Settings(BaseSettings):
@@ -87,7 +84,7 @@ class Settings(BaseSettings):
     oci_auth: OciAuthMethod = "api_key"
     oci_config_file: Path = Path("~/.oci/config")
     oci_profile: str = "DEFAULT"
-    oci_region: str | None = Field(default=None, validation_alias=_either("FINOPS_OCI_REGION", "REGION"))
+    oci_region: str | None = Field(default=None, validation_alias=AliasChoices("FINOPS_OCI_REGION", "REGION"))
     oci_object_storage_endpoint: str | None = Field(default=None, description="Overrides the regional endpoint.")
     oci_secrets_endpoint: str | None = Field(default=None, description="Overrides the regional endpoint.")
 
@@ -95,20 +92,24 @@ class Settings(BaseSettings):
     delivery_attachment_limit_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     delivery_link_days: int = Field(default=7, ge=1, le=365)
     # The single-rule shortcut of the serverless function this replaces.
-    bucket_name: str | None = Field(default=None, validation_alias=_either("FINOPS_BUCKET_NAME", "BUCKET_NAME"))
-    namespace: str | None = Field(default=None, validation_alias=_either("FINOPS_NAMESPACE", "NAMESPACE"))
-    email_from: str | None = Field(default=None, validation_alias=_either("FINOPS_EMAIL_FROM", "EMAIL_FROM"))
-    email_to: str | None = Field(default=None, validation_alias=_either("FINOPS_EMAIL_TO", "EMAIL_TO"))
+    bucket_name: str | None = Field(default=None, validation_alias=AliasChoices("FINOPS_BUCKET_NAME", "BUCKET_NAME"))
+    namespace: str | None = Field(default=None, validation_alias=AliasChoices("FINOPS_NAMESPACE", "NAMESPACE"))
+    email_from: str | None = Field(default=None, validation_alias=AliasChoices("FINOPS_EMAIL_FROM", "EMAIL_FROM"))
+    email_to: str | None = Field(default=None, validation_alias=AliasChoices("FINOPS_EMAIL_TO", "EMAIL_TO"))
 
-    smtp_host: str | None = Field(default=None, validation_alias=_either("FINOPS_SMTP_HOST", "SMTP_SERVER"))
-    smtp_port: int = Field(default=587, ge=1, le=65535, validation_alias=_either("FINOPS_SMTP_PORT", "SMTP_PORT"))
+    smtp_host: str | None = Field(default=None, validation_alias=AliasChoices("FINOPS_SMTP_HOST", "SMTP_SERVER"))
+    smtp_port: int = Field(default=587, ge=1, le=65535, validation_alias=AliasChoices("FINOPS_SMTP_PORT", "SMTP_PORT"))
     smtp_security: SmtpSecurity = "starttls"
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
     smtp_ca_file: Path | None = Field(default=None, description="Extra CA bundle to trust (a private mail relay).")
     smtp_username: str | None = Field(default=None, description="A secret reference: env:, file: or oci-vault:.")
     smtp_password: str | None = Field(default=None, description="A secret reference: env:, file: or oci-vault:.")
-    smtp_username_secret_ocid: str | None = Field(default=None, validation_alias=_either("SMTP_USERNAME_SECRET_OCID"))
-    smtp_password_secret_ocid: str | None = Field(default=None, validation_alias=_either("SMTP_PASSWORD_SECRET_OCID"))
+    smtp_username_secret_ocid: str | None = Field(
+        default=None, validation_alias=AliasChoices("SMTP_USERNAME_SECRET_OCID")
+    )
+    smtp_password_secret_ocid: str | None = Field(
+        default=None, validation_alias=AliasChoices("SMTP_PASSWORD_SECRET_OCID")
+    )
     mail_outbox_dir: Path | None = Field(default=None, description="Write .eml files here instead of sending.")
 
     events_token: SecretStr | None = Field(default=None, description="Shared token of POST /api/events/oci.")
@@ -116,11 +117,11 @@ class Settings(BaseSettings):
 
     @property
     def smtp_username_reference(self) -> SecretReference | None:
-        return _reference(self.smtp_username, self.smtp_username_secret_ocid)
+        return _reference("FINOPS_SMTP_USERNAME", self.smtp_username, self.smtp_username_secret_ocid)
 
     @property
     def smtp_password_reference(self) -> SecretReference | None:
-        return _reference(self.smtp_password, self.smtp_password_secret_ocid)
+        return _reference("FINOPS_SMTP_PASSWORD", self.smtp_password, self.smtp_password_secret_ocid)
 
     @property
     def pgdata(self) -> Path:
@@ -135,9 +136,12 @@ class Settings(BaseSettings):
         return self.home / "logs"
 
 
-def _reference(reference: str | None, vault_ocid: str | None) -> SecretReference | None:
+def _reference(variable: str, reference: str | None, vault_ocid: str | None) -> SecretReference | None:
     if reference:
-        return SecretReference.parse(reference)
+        try:
+            return SecretReference.parse(reference)
+        except SecretReferenceError as error:
+            raise SecretReferenceError(f"{variable} is not a secret reference: {error.message}") from None
     if vault_ocid:
         return SecretReference("oci-vault", vault_ocid)
     return None

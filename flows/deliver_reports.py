@@ -13,8 +13,9 @@ from prefect.states import Completed, Failed
 
 from finops.config import Settings
 from finops.delivery_rules import delivery_rules
-from finops.domain.delivery import DeliveryClaim, DeliveryRule, StoredObject, message_id
+from finops.domain.delivery import DeliveryClaim, DeliveryRule, StoredObject, message_id, report_series
 from finops.domain.errors import FinopsError
+from finops.domain.redaction import redact
 from finops.domain.report_email import ReportEmail
 from tasks.artifacts import publish_delivery_report
 from tasks.deliveries import claim_delivery, previous_report_totals, record_failed, record_sent, unsent_objects
@@ -35,10 +36,11 @@ def deliver_reports(
         if (bucket is None or rule.source.bucket == bucket)
         and (namespace is None or rule.source.namespace == namespace)
     ]
-    candidates = _named(rules, settings, object_name) if object_name else _unsent(rules, settings)
+    outcomes: list[dict[str, Any]] = []
+    candidates = _named(rules, settings, object_name, outcomes) if object_name else _unsent(rules, settings, outcomes)
     with tempfile.TemporaryDirectory(prefix="finops-delivery-") as workdir:
-        outcomes = [_deliver(rule, stored, settings, Path(workdir)) for rule, stored in candidates]
-    if object_name and not candidates:
+        outcomes += [_deliver(rule, stored, settings, Path(workdir)) for rule, stored in candidates]
+    if object_name and not outcomes:
         outcomes.append(_outcome("skipped", object_name, (), "no delivery rule matches this object"))
     publish_delivery_report(outcomes)
     failed = [outcome for outcome in outcomes if outcome["status"] == "failed"]
@@ -48,17 +50,37 @@ def deliver_reports(
     return Completed(data=outcomes)
 
 
-def _named(rules: list[DeliveryRule], settings: Settings, object_name: str) -> list[tuple[DeliveryRule, StoredObject]]:
-    matching = [r for r in rules if r.matches(r.source.namespace, r.source.bucket, object_name)]
-    return [(rule, describe_report_object(rule, settings, object_name)) for rule in matching]
+Candidates = list[tuple[DeliveryRule, StoredObject]]
 
 
-def _unsent(rules: list[DeliveryRule], settings: Settings) -> list[tuple[DeliveryRule, StoredObject]]:
-    found: list[tuple[DeliveryRule, StoredObject]] = []
-    for rule in rules:
-        listed = list_report_objects(rule, settings)
-        found.extend((rule, stored) for stored in unsent_objects(rule, settings, listed))
+def _named(
+    rules: list[DeliveryRule], settings: Settings, object_name: str, outcomes: list[dict[str, Any]]
+) -> Candidates:
+    found: Candidates = []
+    for rule in (r for r in rules if r.matches(r.source.namespace, r.source.bucket, object_name)):
+        try:
+            found.append((rule, describe_report_object(rule, settings, object_name)))
+        except FinopsError as error:
+            # One unreadable object or bucket must not stop the other rules.
+            outcomes.append(_not_attempted(object_name, rule, error))
     return found
+
+
+def _unsent(rules: list[DeliveryRule], settings: Settings, outcomes: list[dict[str, Any]]) -> Candidates:
+    found: Candidates = []
+    for rule in rules:
+        try:
+            listed = list_report_objects(rule, settings)
+            found.extend((rule, stored) for stored in unsent_objects(rule, settings, listed))
+        except FinopsError as error:
+            outcomes.append(_not_attempted(str(rule.source), rule, error))
+    return found
+
+
+def _not_attempted(what: str, rule: DeliveryRule, error: FinopsError) -> dict[str, Any]:
+    message = redact(f"{error.category}: {error.message}")
+    get_run_logger().error("rule=%s source=%s failed: %s", rule.name, rule.source, message)
+    return _outcome("failed", what, rule.recipient_list, message)
 
 
 def _deliver(rule: DeliveryRule, stored: StoredObject, settings: Settings, workdir: Path) -> dict[str, Any]:
@@ -82,7 +104,7 @@ def _deliver(rule: DeliveryRule, stored: StoredObject, settings: Settings, workd
             size=report.stored.size,
             content_type=report.stored.content_type,
             summary=summary.summary,
-            previous_totals=previous_report_totals(rule, settings, claim),
+            previous_totals=previous_report_totals(rule, settings, stored, claim),
             attachment=None if link else report.path,
             link=link,
             link_expires=expires,
@@ -92,19 +114,20 @@ def _deliver(rule: DeliveryRule, stored: StoredObject, settings: Settings, workd
     except FinopsError as error:
         # Recorded in the ledger (the next run retries it) and reported in the flow's final state.
         return _failed(settings, claim, stored, recipients, error)
-    totals = (
-        {"totals": summary.summary.totals_as_text()} if summary.summary and summary.summary.is_cost_report else None
-    )
-    record_sent(settings, claim, "link" if link else "attachment", report.stored.size, totals)
+    facts: dict[str, Any] = {"series": report_series(stored.name)}
+    if summary.summary and summary.summary.is_cost_report:
+        facts["totals"] = summary.summary.totals_as_text()
+    record_sent(settings, claim, "link" if link else "attachment", report.stored.size, facts)
     return _outcome("sent", stored.name, recipients, sent)
 
 
 def _failed(
     settings: Settings, claim: DeliveryClaim, stored: StoredObject, recipients: tuple[str, ...], error: FinopsError
 ) -> dict[str, Any]:
-    get_run_logger().error("report=%s category=%s failed: %s", stored.name, error.category, error.message)
-    record_failed(settings, claim, error.category, error.message)
-    return _outcome("failed", stored.name, recipients, f"{error.category}: {error.message}")
+    message = redact(error.message)
+    get_run_logger().error("report=%s category=%s failed: %s", stored.name, error.category, message)
+    record_failed(settings, claim, error.category, message)
+    return _outcome("failed", stored.name, recipients, f"{error.category}: {message}")
 
 
 def _outcome(status: str, object_name: str, recipients: tuple[str, ...], message: str) -> dict[str, Any]:

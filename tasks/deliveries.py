@@ -6,13 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from finops.config import Settings
 from finops.db import deliveries
 from finops.db.connect import connect
-from finops.domain.delivery import DeliveryClaim, DeliveryRule, StoredObject, message_id
+from finops.domain.delivery import DeliveryClaim, DeliveryRule, StoredObject, message_id, report_series
 from finops.domain.errors import ConfigError
 
 # Longer than any send can take: a claim older than this belongs to a run that died.
@@ -47,9 +47,11 @@ def claim_delivery(rule: DeliveryRule, settings: Settings, stored: StoredObject)
 
 
 @task(task_run_name="previous totals of {rule.name}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def previous_report_totals(rule: DeliveryRule, settings: Settings, claim: DeliveryClaim) -> dict[str, Decimal] | None:
+def previous_report_totals(
+    rule: DeliveryRule, settings: Settings, stored: StoredObject, claim: DeliveryClaim
+) -> dict[str, Decimal] | None:
     with connect(_dsn(settings)) as conn:
-        return deliveries.previous_totals(conn, rule.name, claim.delivery_id)
+        return deliveries.previous_totals(conn, rule.name, report_series(stored.name), claim.delivery_id)
 
 
 @task(task_run_name="record sent #{claim.delivery_id}", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=5)
@@ -57,10 +59,14 @@ def record_sent(
     settings: Settings, claim: DeliveryClaim, delivered_as: str, size: int, summary: dict[str, Any] | None
 ) -> None:
     with connect(_dsn(settings)) as conn:
-        deliveries.mark_sent(conn, claim.delivery_id, delivered_as=delivered_as, object_size=size, summary=summary)
+        recorded = deliveries.mark_sent(conn, claim, delivered_as=delivered_as, object_size=size, summary=summary)
+    if not recorded:
+        get_run_logger().warning("delivery=%s sent, but another run had taken over its claim", claim.delivery_id)
 
 
 @task(task_run_name="record failed #{claim.delivery_id}", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=5)
 def record_failed(settings: Settings, claim: DeliveryClaim, category: str, message: str) -> None:
     with connect(_dsn(settings)) as conn:
-        deliveries.mark_failed(conn, claim.delivery_id, category=category, message=message)
+        recorded = deliveries.mark_failed(conn, claim, category=category, message=message)
+    if not recorded:
+        get_run_logger().warning("delivery=%s failed, but another run holds its claim now", claim.delivery_id)

@@ -44,7 +44,11 @@ def send_report_email(email: ReportEmail, settings: Settings) -> str:
         get_run_logger().info("report=%s written to outbox file=%s", email.object_name, path.name)
         return f"written to {path}"
     server = smtp_server(settings)
-    send(message, server)
+    refused = send(message, server)
+    if refused:
+        get_run_logger().warning("report=%s refused recipients=%s", email.object_name, ",".join(refused))
+        accepted = [address for address in email.recipients if address not in refused]
+        return f"sent to {', '.join(accepted)}; refused by the server: {', '.join(refused)}"
     get_run_logger().info(
         "report=%s sent via=%s:%s recipients=%d", email.object_name, server.host, server.port, len(email.recipients)
     )

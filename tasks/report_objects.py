@@ -10,7 +10,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from finops.clouds.local_folder import LocalFolder
-from finops.clouds.oci.auth import OciAuth, load_credentials
+from finops.clouds.oci.auth import load_credentials, oci_auth_from
 from finops.clouds.oci.object_storage import ObjectStorage
 from finops.config import Settings
 from finops.domain.delivery import DeliveryRule, StoredObject
@@ -24,14 +24,10 @@ class DownloadedReport:
     path: Path
 
 
-def oci_auth(settings: Settings) -> OciAuth:
-    return OciAuth(settings.oci_auth, settings.oci_config_file, settings.oci_profile, settings.oci_region)
-
-
 def _store(rule: DeliveryRule, settings: Settings) -> ObjectStorage | LocalFolder:
     if rule.source.kind == "file":
         return LocalFolder(Path(rule.source.bucket))
-    return ObjectStorage(load_credentials(oci_auth(settings)), settings.oci_object_storage_endpoint)
+    return ObjectStorage(load_credentials(oci_auth_from(settings)), settings.oci_object_storage_endpoint)
 
 
 @task(task_run_name="list {rule.name}", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)

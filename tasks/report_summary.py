@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def summarise_report(path: Path) -> SummaryOutcome:
             if header is None:
                 return SummaryOutcome(None, "the report is empty")
             return SummaryOutcome(summarise(header, reader))
-    except (OSError, EOFError, csv.Error, UnicodeDecodeError) as error:
+    except (OSError, EOFError, zlib.error, csv.Error, UnicodeDecodeError) as error:
         get_run_logger().warning("report=%s not summarised reason=%s", path.name, error)
         return SummaryOutcome(None, f"the report could not be read ({type(error).__name__}: {error})")
 

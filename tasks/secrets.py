@@ -8,11 +8,10 @@ from pathlib import Path
 from prefect.context import FlowRunContext
 from pydantic import SecretStr
 
-from finops.clouds.oci.auth import load_credentials
+from finops.clouds.oci.auth import load_credentials, oci_auth_from
 from finops.clouds.oci.vault import VaultSecrets
 from finops.config import SecretReference, Settings
 from finops.domain.errors import ConfigError
-from tasks.report_objects import oci_auth
 
 _run_cache: dict[tuple[str, str], SecretStr] = {}
 
@@ -39,5 +38,5 @@ def _read(reference: SecretReference, settings: Settings) -> str:
             return Path(reference.target).read_text(encoding="utf-8").strip()
         except OSError as error:
             raise ConfigError(f"secret reference {reference}: {error.strerror}") from None
-    vault = VaultSecrets(load_credentials(oci_auth(settings)), settings.oci_secrets_endpoint)
+    vault = VaultSecrets(load_credentials(oci_auth_from(settings)), settings.oci_secrets_endpoint)
     return vault.read(reference.target)

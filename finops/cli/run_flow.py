@@ -12,6 +12,7 @@ import httpx
 from finops.cli.database import apply_migrations, database_in_use
 from finops.cli.home import prepare_home
 from finops.config import Settings
+from finops.domain.errors import UsageError
 from finops.domain.parameters import parse_parameters
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 def run_deployment(settings: Settings, name: str, raw_parameters: list[str], say: Callable[[str], None]) -> int:
     _point_prefect_at_a_server(settings, say)
     # Prefect reads its settings on import, so it is imported only once they are in place.
+    from prefect.exceptions import ParameterBindError, SignatureMismatchError
+
     from deployments.catalog import read_catalog
 
     catalog = read_catalog(settings.prefect_yaml)
@@ -30,7 +33,10 @@ def run_deployment(settings: Settings, name: str, raw_parameters: list[str], say
         apply_migrations(database.dsn)
         os.environ["DATABASE_URL"] = database.dsn
         flow = catalog.load_flow(spec)
-        state = cast("State[Any]", flow(**parameters, return_state=True))
+        try:
+            state = cast("State[Any]", flow(**parameters, return_state=True))
+        except (ParameterBindError, SignatureMismatchError) as error:
+            raise UsageError(f"deployment {name}: {error}") from None
         if not state.is_completed():
             say(f"deployment {name} ended {state.name}: {state.message or 'no message'}")
             return 1

@@ -99,12 +99,13 @@ def _raise_shutdown(signum: int, frame: FrameType | None) -> None:
 def _stop(children: list[Child], say: Callable[[str], None]) -> None:
     if children:
         say("stopping " + ", ".join(child.name for child in reversed(children)) + " ...")
-    # A second Ctrl-C while stopping must not leave orphans behind.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A second Ctrl-C or SIGTERM while stopping must not leave orphans behind.
+    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         stop_all(children)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _endpoints(settings: Settings) -> Endpoints:

@@ -58,52 +58,60 @@ def claim(
 
 def mark_sent(
     conn: psycopg.Connection,
-    delivery_id: int,
+    claim: DeliveryClaim,
     *,
     delivered_as: str,
     object_size: int,
     summary: dict[str, Any] | None,
-) -> None:
+) -> bool:
+    """Records the send; False when this run's claim had already been taken over by another run."""
     with conn.transaction():
-        conn.execute(
+        cursor = conn.execute(
             """
             UPDATE deliveries
                SET status = 'sent', sent_at = now(), updated_at = now(), claimed_until = NULL,
                    delivered_as = %(delivered_as)s, object_size = %(object_size)s, summary = %(summary)s,
                    error_category = NULL, error_message = NULL
-             WHERE id = %(id)s
+             WHERE id = %(id)s AND status = 'sending' AND attempts = %(attempt)s
             """,
             {
-                "id": delivery_id,
+                "id": claim.delivery_id,
+                "attempt": claim.attempt,
                 "delivered_as": delivered_as,
                 "object_size": object_size,
                 "summary": Jsonb(summary) if summary is not None else None,
             },
         )
+    return cursor.rowcount == 1
 
 
-def mark_failed(conn: psycopg.Connection, delivery_id: int, *, category: str, message: str) -> None:
+def mark_failed(conn: psycopg.Connection, claim: DeliveryClaim, *, category: str, message: str) -> bool:
+    """Records the failure; False when another run holds the claim now (its outcome wins)."""
     with conn.transaction():
-        conn.execute(
+        cursor = conn.execute(
             """
             UPDATE deliveries
                SET status = 'failed', updated_at = now(), claimed_until = NULL,
                    error_category = %(category)s, error_message = %(message)s
-             WHERE id = %(id)s
+             WHERE id = %(id)s AND status = 'sending' AND attempts = %(attempt)s
             """,
-            {"id": delivery_id, "category": category, "message": message},
+            {"id": claim.delivery_id, "attempt": claim.attempt, "category": category, "message": message},
         )
+    return cursor.rowcount == 1
 
 
-def previous_totals(conn: psycopg.Connection, rule: str, before_delivery_id: int) -> dict[str, Decimal] | None:
-    """The totals of the last report this rule sent before this one, if it was a cost report."""
+def previous_totals(
+    conn: psycopg.Connection, rule: str, series: str, before_delivery_id: int
+) -> dict[str, Decimal] | None:
+    """The totals of the last report of the same series this rule sent, if it was a cost report."""
     row = conn.execute(
         """
         SELECT summary -> 'totals' FROM deliveries
-         WHERE rule = %(rule)s AND status = 'sent' AND id <> %(id)s AND summary ? 'totals'
+         WHERE rule = %(rule)s AND status = 'sent' AND id <> %(id)s
+           AND summary ->> 'series' = %(series)s AND summary ? 'totals'
          ORDER BY sent_at DESC LIMIT 1
         """,
-        {"rule": rule, "id": before_delivery_id},
+        {"rule": rule, "series": series, "id": before_delivery_id},
     ).fetchone()
     if row is None or not row[0]:
         return None

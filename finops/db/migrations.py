@@ -64,15 +64,18 @@ def migrate(conn: psycopg.Connection, migrations: list[Migration] | None = None)
     if not conn.autocommit:
         raise MigrationError("the migration runner needs an autocommit connection")
     wanted = discover() if migrations is None else migrations
-    conn.execute("SELECT pg_advisory_lock(%(key)s)", {"key": ADVISORY_LOCK_KEY})
     try:
-        _ensure_ledger(conn)
-        pending = _pending(conn, wanted)
-        for migration in pending:
-            _apply(conn, migration)
-        return pending
-    finally:
-        conn.execute("SELECT pg_advisory_unlock(%(key)s)", {"key": ADVISORY_LOCK_KEY})
+        conn.execute("SELECT pg_advisory_lock(%(key)s)", {"key": ADVISORY_LOCK_KEY})
+        try:
+            _ensure_ledger(conn)
+            pending = _pending(conn, wanted)
+            for migration in pending:
+                _apply(conn, migration)
+            return pending
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%(key)s)", {"key": ADVISORY_LOCK_KEY})
+    except psycopg.Error as error:
+        raise MigrationError(f"the schema cannot be migrated: {str(error).strip()}") from None
 
 
 def _ensure_ledger(conn: psycopg.Connection) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -14,8 +13,16 @@ from urllib.parse import unquote, urlsplit
 from finops.domain.errors import ConfigError
 
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
-# Python's own table only: the module-level functions would read the system's mime.types files.
-_BUILT_IN_TYPES = mimetypes.MimeTypes()
+# The report formats OCI writes; a fixed table, since the mimetypes module reads system files.
+_CONTENT_TYPES = {
+    ".csv": "text/csv",
+    ".gz": "application/gzip",
+    ".pdf": "application/pdf",
+    ".json": "application/json",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".zip": "application/zip",
+    ".txt": "text/plain",
+}
 DEFAULT_PATTERN = "*.csv.gz"
 DEFAULT_SUBJECT = "OCI report $object_basename"
 
@@ -127,12 +134,21 @@ class DeliveryClaim:
     attempt: int
 
 
+def report_series(object_name: str) -> str:
+    """Reports of one series differ only by their dates and sequence numbers (the name with digits as #).
+
+    `WeeklyCostsScheduledReport_20250620_0.csv.gz` and `..._20250627_0.csv.gz` are one series; a FOCUS
+    file of the same bucket is another, so "change since the previous report" compares like with like.
+    """
+    return re.sub(r"\d+", "#", object_name)
+
+
 def content_type_for_name(name: str) -> str:
     """What a name says about its content: a .csv.gz is gzip (its content), not text/csv."""
-    guessed, encoding = _BUILT_IN_TYPES.guess_type(name)
-    if encoding == "gzip":
-        return "application/gzip"
-    return guessed or "application/octet-stream"
+    _, dot, extension = name.rpartition(".")
+    return (
+        _CONTENT_TYPES.get(f".{extension.lower()}", "application/octet-stream") if dot else "application/octet-stream"
+    )
 
 
 def message_id(version: ObjectVersion, recipients: tuple[str, ...], domain: str = "finops-flows") -> str:

@@ -23,7 +23,9 @@ def mask_url_password(url: str) -> str:
         user_info, _, host = parts.netloc.rpartition("@")
         user = user_info.split(":", 1)[0]
         url = urlunsplit(SplitResult(parts.scheme, f"{user}:{MASK}@{host}", parts.path, parts.query, parts.fragment))
-    return _QUERY_PASSWORD.sub(lambda m: m["key"] + MASK, url)
+    url = _QUERY_PASSWORD.sub(lambda m: m["key"] + MASK, url)
+    # libpq's key=value form: "host=db user=app password=secret".
+    return _KEY_VALUE_SECRET.sub(lambda m: f"{m['key']}{m['quote']}{MASK}{m['quote']}", url)
 
 
 def redact(text: str) -> str:

@@ -100,6 +100,8 @@ class ReportSummariser:
         try:
             amount = Decimal(raw)
         except InvalidOperation:
+            amount = Decimal("NaN")
+        if not amount.is_finite():
             self.unreadable_values += 1
             return
         currency = (_cell(row, self._currency) or "unknown").upper()

@@ -32,13 +32,17 @@ class SmtpServer:
         return f"SmtpServer(host={self.host!r}, port={self.port}, security={self.security!r})"
 
 
-def send(message: EmailMessage, server: SmtpServer) -> None:
+def send(message: EmailMessage, server: SmtpServer) -> list[str]:
+    """Sends the message and returns the recipients the server refused while accepting it for the others."""
     where = f"{server.host}:{server.port}"
     try:
-        with _connect(server) as smtp:
+        smtp = _connect(server)
+        try:
             if server.username and server.password is not None:
                 smtp.login(server.username, server.password.get_secret_value())
-            smtp.send_message(message)
+            refused = smtp.send_message(message)
+        finally:
+            _hang_up(smtp)
     except smtplib.SMTPAuthenticationError as error:
         raise SmtpError(f"{where} refused the SMTP credentials ({error.smtp_code})", transient=False) from None
     except smtplib.SMTPRecipientsRefused as error:
@@ -55,6 +59,17 @@ def send(message: EmailMessage, server: SmtpServer) -> None:
         raise SmtpError(f"TLS with {where} failed: {error.reason or error}", transient=False) from None
     except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, TimeoutError, OSError) as error:
         raise SmtpError(f"{where} is unreachable ({type(error).__name__})", transient=True) from None
+    except smtplib.SMTPException as error:
+        raise SmtpError(f"{where}: {error}", transient=False) from None
+    return sorted(refused)
+
+
+def _hang_up(smtp: smtplib.SMTP) -> None:
+    """Once the message is accepted, a failing QUIT must not turn into a resend."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 def _connect(server: SmtpServer) -> smtplib.SMTP:

@@ -70,5 +70,6 @@ def test_parameters_the_flow_does_not_accept_fail_the_run(run_env: dict[str, str
     result = run_finops(
         ["run", "summarise-numbers", "--param", "numbers=[1]", "--param", "colour=red"], run_env, tmp_path
     )
-    assert result.returncode != 0
-    assert "colour" in result.stderr
+    assert result.returncode == 2
+    (line,) = meaningful_lines(result.stderr.split("error:", 1)[-1])
+    assert "colour" in line

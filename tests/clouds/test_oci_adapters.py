@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,7 +43,7 @@ def test_download_streams_the_exact_bytes_and_reports_the_etag(
     stored, sha = storage(oci_account, oci).download(NS, BUCKET, "FOCUS Reports/x y.csv.gz", tmp_path / "x")
     assert (tmp_path / "x").read_bytes() == data
     assert (stored.etag, stored.size, stored.content_type) == (etag, len(data), "application/gzip")
-    assert len(sha) == 64
+    assert sha == hashlib.sha256(data).hexdigest()
 
 
 def test_a_read_link_downloads_without_credentials_until_it_expires(oci_account: OciAccount, oci: OciEmulator) -> None:
@@ -73,7 +75,7 @@ def test_a_key_oci_does_not_know_is_an_auth_error(oci_account: OciAccount, oci: 
         list(client.list_objects(NS, BUCKET))
 
 
-@pytest.mark.parametrize(("status", "transient"), [(429, True), (500, True), (503, True)])
+@pytest.mark.parametrize(("status", "transient"), [(429, True), (500, True), (503, True), (400, False)])
 def test_throttling_and_server_errors_are_transient(
     oci_account: OciAccount, oci: OciEmulator, status: int, transient: bool
 ) -> None:
@@ -106,3 +108,13 @@ def test_vault_secrets_are_decoded_and_a_wrong_ocid_is_a_permanent_vault_error(
 def test_a_missing_config_file_is_an_auth_error_naming_the_setting(tmp_path: Path) -> None:
     with pytest.raises(AuthError, match="FINOPS_OCI_CONFIG_FILE"):
         load_credentials(OciAuth(config_file=tmp_path / "nope"))
+
+
+def test_an_unreachable_endpoint_is_a_transient_storage_error(oci_account: OciAccount) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    client = ObjectStorage(load_credentials(OciAuth(config_file=oci_account.config_file)), closed)
+    with pytest.raises(StorageError, match="OCI did not answer") as raised:
+        client.head(NS, BUCKET, "a.csv.gz")
+    assert raised.value.transient is True

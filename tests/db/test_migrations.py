@@ -137,3 +137,13 @@ def test_badly_named_migration_files_are_refused(tmp_path: Path, files: dict[str
 def test_the_runner_refuses_a_connection_inside_a_transaction(database_dsn: str) -> None:
     with connect(database_dsn) as conn, pytest.raises(MigrationError, match="autocommit"):
         migrate(conn, [])
+
+
+def test_a_user_without_rights_gets_a_migration_error_not_a_driver_traceback(database_dsn: str) -> None:
+    with psycopg.connect(database_dsn, autocommit=True) as admin:
+        admin.execute("DROP ROLE IF EXISTS finops_reader")
+        admin.execute("CREATE ROLE finops_reader LOGIN")
+        admin.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    reader_dsn = psycopg.conninfo.make_conninfo(database_dsn, user="finops_reader")
+    with pytest.raises(MigrationError, match="the schema cannot be migrated: permission denied"):
+        migrate_dsn(reader_dsn)

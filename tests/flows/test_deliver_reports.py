@@ -18,6 +18,8 @@ from typing import Any
 import psycopg
 import pytest
 import requests
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from flows.deliver_reports import deliver_reports
 from tests.flows.conftest import BUCKET, NS, PASSWORD_OCID, USERNAME_OCID, DeliveryWorld, gzipped_sample, sample
@@ -221,8 +223,14 @@ def test_no_secret_reaches_logs_outcomes_or_the_ledger(
     _, failed, message = run(object_name="b.csv.gz")
     assert failed[0]["status"] == "failed" and "credentials" in failed[0]["message"]
     assert "sent via=127.0.0.1" in caplog.text, "the run's logs were not captured"
-    secrets = ["smtp-pa55-w0rd!", "smtp-user-7f3a", "rotated-on-the-server"]
-    evidence = caplog.text + repr(failed) + message + repr(ledger(migrated_dsn))
+    with get_client(sync_client=True) as prefect:
+        artifacts = prefect.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["deliver-reports"]))
+        )
+    assert artifacts, "the run left no artifact"
+    # What the client knew: the credentials it read from the vault.
+    secrets = [delivery.mail.username, "smtp-pa55-w0rd!"]
+    evidence = caplog.text + repr(failed) + message + repr(ledger(migrated_dsn)) + repr([a.data for a in artifacts])
     for secret in secrets:
         assert secret not in evidence
 

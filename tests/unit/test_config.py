@@ -46,3 +46,14 @@ def test_defaults_match_the_documented_ports(monkeypatch: pytest.MonkeyPatch, tm
     settings = Settings()
     assert (settings.api_port, settings.prefect_port, settings.home) == (8000, 4200, Path(".finops"))
     assert settings.database_url is None
+
+
+def test_a_password_typed_where_a_reference_belongs_is_refused_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FINOPS_SMTP_PASSWORD", "Hunter2:pw")
+    with pytest.raises(SecretReferenceError) as raised:
+        _ = Settings().smtp_password_reference
+    assert "FINOPS_SMTP_PASSWORD" in str(raised.value)
+    assert "Hunter2" not in str(raised.value) and "pw" not in str(raised.value).replace("PASSWORD", "")

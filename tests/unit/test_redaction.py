@@ -35,3 +35,9 @@ def test_redact_removes_secrets_and_keeps_the_story(text: str, secret: str) -> N
     assert secret not in redacted
     assert "***" in redacted
     assert redacted.split()[0] == text.split()[0]
+
+
+def test_a_key_value_dsn_has_its_password_masked() -> None:
+    assert mask_url_password("host=db user=app password=hunter2 dbname=finops") == (
+        "host=db user=app password=*** dbname=finops"
+    )

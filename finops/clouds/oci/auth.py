@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import oci
 
+from finops.config import OciAuthMethod, Settings
 from finops.domain.errors import AuthError
-
-OciAuthMethod = Literal["api_key", "instance_principal", "resource_principal"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +18,10 @@ class OciAuth:
     config_file: Path = Path("~/.oci/config")
     profile: str = "DEFAULT"
     region: str | None = None
+
+
+def oci_auth_from(settings: Settings) -> OciAuth:
+    return OciAuth(settings.oci_auth, settings.oci_config_file, settings.oci_profile, settings.oci_region)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import oci
-import requests
+import urllib3
+from oci._vendor.requests import exceptions as sdk_http
 
 from finops.domain.errors import AuthError, FinopsError, StorageError, VaultError
 
@@ -19,7 +20,8 @@ def translated(action: str, category: type[FinopsError] = StorageError) -> Itera
         yield
     except oci.exceptions.ServiceError as error:
         raise _from_service_error(action, category, error) from None
-    except (oci.exceptions.ConnectTimeout, oci.exceptions.RequestException, requests.RequestException) as error:
+    except (sdk_http.RequestException, urllib3.exceptions.HTTPError) as error:
+        # Connection refused or reset, timeouts, a stream cut mid-download.
         raise category(f"{action}: OCI did not answer ({type(error).__name__})", transient=True) from None
     except (oci.exceptions.ClientError, oci.exceptions.InvalidPrivateKey) as error:
         raise AuthError(f"{action}: the OCI credentials are unusable ({type(error).__name__}: {error})") from None

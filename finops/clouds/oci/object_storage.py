@@ -52,10 +52,13 @@ class ObjectStorage:
         digest = hashlib.sha256()
         with translated(f"downloading oci://{namespace}/{bucket}/{name}"):
             response = self._client.get_object(namespace, bucket, name)
-            with destination.open("wb") as out:
-                for chunk in response.data.raw.stream(CHUNK_BYTES, decode_content=False):
-                    out.write(chunk)
-                    digest.update(chunk)
+            try:
+                with destination.open("wb") as out:
+                    for chunk in response.data.raw.stream(CHUNK_BYTES, decode_content=False):
+                        out.write(chunk)
+                        digest.update(chunk)
+            finally:
+                response.data.close()
         headers = response.headers
         size = destination.stat().st_size
         expected = int(headers.get("content-length", size))
