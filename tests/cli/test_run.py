@@ -71,5 +71,5 @@ def test_parameters_the_flow_does_not_accept_fail_the_run(run_env: dict[str, str
         ["run", "summarise-numbers", "--param", "numbers=[1]", "--param", "colour=red"], run_env, tmp_path
     )
     assert result.returncode == 2
-    (line,) = meaningful_lines(result.stderr.split("error:", 1)[-1])
-    assert "colour" in line
+    assert "error: deployment summarise-numbers:" in result.stderr and "colour" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -29,6 +29,16 @@ class OciCredentials:
     config: dict[str, Any]
     signer: Any | None
 
+    def client_options(self, endpoint: str | None, timeout: tuple[float, float]) -> dict[str, Any]:
+        """Keyword arguments for an SDK client: our signer and endpoint, and no SDK-level retries
+        (retries belong to the Prefect tasks, where they are visible)."""
+        options: dict[str, Any] = {"retry_strategy": oci.retry.NoneRetryStrategy(), "timeout": timeout}
+        if self.signer:
+            options["signer"] = self.signer
+        if endpoint:
+            options["service_endpoint"] = endpoint
+        return options
+
 
 def load_credentials(auth: OciAuth) -> OciCredentials:
     try:

@@ -19,12 +19,8 @@ CHUNK_BYTES = 1024 * 1024
 
 class ObjectStorage:
     def __init__(self, credentials: OciCredentials, endpoint: str | None = None) -> None:
-        kwargs = {"signer": credentials.signer} if credentials.signer else {}
-        if endpoint:
-            kwargs["service_endpoint"] = endpoint
-        # No SDK-level retries: retries belong to the Prefect tasks, where they are visible.
         self._client = oci.object_storage.ObjectStorageClient(
-            credentials.config, retry_strategy=oci.retry.NoneRetryStrategy(), timeout=(10, 120), **kwargs
+            credentials.config, **credentials.client_options(endpoint, timeout=(10, 120))
         )
 
     def list_objects(self, namespace: str, bucket: str, prefix: str = "") -> Iterator[StoredObject]:

@@ -14,11 +14,8 @@ from finops.domain.errors import VaultError
 
 class VaultSecrets:
     def __init__(self, credentials: OciCredentials, endpoint: str | None = None) -> None:
-        kwargs = {"signer": credentials.signer} if credentials.signer else {}
-        if endpoint:
-            kwargs["service_endpoint"] = endpoint
         self._client = oci.secrets.SecretsClient(
-            credentials.config, retry_strategy=oci.retry.NoneRetryStrategy(), timeout=(10, 30), **kwargs
+            credentials.config, **credentials.client_options(endpoint, timeout=(10, 30))
         )
 
     def read(self, secret_id: str) -> str:
