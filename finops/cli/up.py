@@ -53,6 +53,9 @@ def run_up(settings: Settings, say: Callable[[str], None]) -> None:
         database = stack.enter_context(database_in_use(settings))
         say(_database_line(database, settings, apply_migrations(database.dsn)))
         stack.callback(_stop, children, say)
+        # Runs first when unwinding: from here on, more Ctrl-C or SIGTERM (a terminal sends Ctrl-C to
+        # both `uv run` and us, and uv forwards it) must not cut the shutdown short.
+        stack.callback(_ignore_stop_signals)
         env = _child_env(home, database.dsn, endpoints.prefect_api)
         deadline = time.monotonic() + settings.startup_timeout_seconds
         if starts_prefect:
@@ -96,16 +99,15 @@ def _raise_shutdown(signum: int, frame: FrameType | None) -> None:
     raise Shutdown(signal.Signals(signum).name)
 
 
+def _ignore_stop_signals() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
 def _stop(children: list[Child], say: Callable[[str], None]) -> None:
     if children:
         say("stopping " + ", ".join(child.name for child in reversed(children)) + " ...")
-    # A second Ctrl-C or SIGTERM while stopping must not leave orphans behind.
-    previous = {signum: signal.signal(signum, signal.SIG_IGN) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        stop_all(children)
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    stop_all(children)
 
 
 def _endpoints(settings: Settings) -> Endpoints:

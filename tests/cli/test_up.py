@@ -66,10 +66,12 @@ def finops_up(env: dict[str, str], cwd: Path) -> Iterator[Running]:
             process.wait()
 
 
-def stop(running: Running, signum: signal.Signals) -> None:
+def stop(running: Running, signum: signal.Signals, times: int = 1) -> None:
     started = running.everything_it_started()
     assert started, "finops up started no process"
-    running.process.send_signal(signum)
+    for _ in range(times):
+        running.process.send_signal(signum)
+        time.sleep(0.3)
     assert running.process.wait(timeout=60) == 0, running.stderr
     deadline = time.monotonic() + 10
     while (left := [pid for pid in started if _alive(pid)]) and time.monotonic() < deadline:
@@ -112,6 +114,10 @@ def test_up_serves_everything_stops_cleanly_and_keeps_its_data(finops_env: dict[
         with psycopg.connect(dsn_in_use(finops_env, tmp_path)) as conn:
             assert conn.execute("SELECT uri FROM source_files").fetchall() == [("file:///r.csv",)]
         stop(running, signal.SIGTERM)
+
+    with finops_up(finops_env, tmp_path) as running:
+        # Ctrl-C in a terminal reaches both `uv run` and finops, and uv forwards it: two SIGINTs.
+        stop(running, signal.SIGINT, times=3)
 
 
 def test_up_uses_database_url_and_prefect_api_url_instead_of_starting_its_own(
