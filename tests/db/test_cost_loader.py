@@ -1,0 +1,172 @@
+"""Loading OCI billing reports into the ledger, against a real PostgreSQL and the real samples."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from finops.db.connect import connect
+from finops.db.cost_loader import LoadResult, load_report
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "oci"
+COST_REAL = "reports_cost-csv_0000000030000269.csv"
+COST_GBP = "reports_cost-csv_0001000000603747.csv"
+USAGE = "reports_usage-csv_0001000000829494.csv"
+
+
+def load(dsn: str, data: bytes, uri: str = "oci://bling/t/reports/cost-csv/1.csv.gz", etag: str = "e1") -> LoadResult:
+    with connect(dsn) as conn:
+        return load_report(conn, uri=uri, etag=etag, content=io.BytesIO(data), size=len(data))
+
+
+def independent_totals(name: str) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for row in csv.DictReader(io.StringIO((REFERENCE / name).read_text())):
+        if row["cost/myCost"] and row["cost/currencyCode"]:
+            currency = row["cost/currencyCode"]
+            totals[currency] = totals.get(currency, Decimal(0)) + Decimal(row["cost/myCost"])
+    return totals
+
+
+def query(dsn: str, statement: str) -> list[tuple[object, ...]]:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(statement).fetchall()  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("compress", [True, False], ids=["gzip", "plain"])
+@pytest.mark.parametrize("name", [COST_REAL, COST_GBP])
+def test_each_cost_sample_loads_with_the_totals_of_the_raw_csv(migrated_dsn: str, name: str, compress: bool) -> None:
+    raw = (REFERENCE / name).read_bytes()
+    result = load(migrated_dsn, gzip.compress(raw) if compress else raw)
+    assert result.status == "loaded", result.problem
+    assert result.totals == independent_totals(name)
+    rows_in_file = len(raw.decode().strip().splitlines()) - 1
+    assert result.rows + result.duplicates == rows_in_file
+    daily = query(migrated_dsn, "SELECT currency, sum(billed_cost) FROM daily_costs GROUP BY 1")
+    assert {str(c): Decimal(t) for c, t in daily} == independent_totals(name)  # type: ignore[arg-type]
+
+
+def test_tags_subscription_ids_and_timestamps_keep_their_meaning(migrated_dsn: str) -> None:
+    load(migrated_dsn, (REFERENCE / COST_GBP).read_bytes())
+    rows = query(
+        migrated_dsn,
+        "SELECT billing_account_id, tags, charge_period_start, pricing_unit FROM cost_lines ORDER BY line_number",
+    )
+    assert {row[0] for row in rows} >= {"015649487"}
+    assert any(isinstance(row[1], dict) and row[1] for row in rows)
+    assert str(rows[0][2]).endswith("+00:00")
+
+
+def test_the_usage_sample_keeps_both_lines_that_share_a_reference_but_differ(migrated_dsn: str) -> None:
+    result = load(migrated_dsn, (REFERENCE / USAGE).read_bytes(), uri="oci://bling/t/reports/usage-csv/1.csv")
+    assert result.status == "loaded", result.problem
+    assert (result.rows, result.duplicates) == (6, 0)
+    units = query(migrated_dsn, "SELECT consumed_unit FROM cost_lines WHERE reference_no = 'my-resource-no9'")
+    assert sorted(str(unit[0]) for unit in units) == ["BYTE_MS", "TB_MS"]
+    assert query(migrated_dsn, "SELECT rows, rows_duplicate, kind FROM source_files") == [(6, 0, "oci-usage")]
+
+
+def test_an_exact_duplicate_line_counts_once(migrated_dsn: str) -> None:
+    line = "r1,2025-06-01T10:00Z,COMPUTE,10,EUR,false,\r\n"
+    result = load(migrated_dsn, (HEADER.replace("\n", "\r\n") + line + line).encode())
+    assert (result.rows, result.duplicates, result.totals) == (1, 1, {"EUR": Decimal(10)})
+
+
+def test_loading_the_same_version_again_loads_nothing(migrated_dsn: str) -> None:
+    data = gzip.compress((REFERENCE / COST_REAL).read_bytes())
+    first = load(migrated_dsn, data)
+    assert load(migrated_dsn, data).status == "skipped"
+    assert query(migrated_dsn, "SELECT count(*) FROM cost_lines") == [(first.rows,)]
+
+
+def test_a_rewritten_object_replaces_its_earlier_rows(migrated_dsn: str) -> None:
+    load(migrated_dsn, (REFERENCE / COST_REAL).read_bytes(), etag="v1")
+    second = load(migrated_dsn, (REFERENCE / COST_GBP).read_bytes(), etag="v2")
+    assert query(migrated_dsn, "SELECT count(*) FROM cost_lines") == [(second.rows,)]
+    assert query(migrated_dsn, "SELECT etag, status FROM source_files ORDER BY id") == [
+        ("v1", "replaced"),
+        ("v2", "loaded"),
+    ]
+    daily = query(migrated_dsn, "SELECT currency, sum(billed_cost) FROM daily_costs GROUP BY 1")
+    assert {str(c): Decimal(t) for c, t in daily} == independent_totals(COST_GBP)  # type: ignore[arg-type]
+
+
+HEADER = (
+    "lineItem/referenceNo,lineItem/intervalUsageStart,product/service,cost/myCost,cost/currencyCode,"
+    "lineItem/isCorrection,lineItem/backreferenceNo\n"
+)
+
+
+def test_a_correction_replaces_the_line_it_names_even_from_another_file(migrated_dsn: str) -> None:
+    load(
+        migrated_dsn,
+        (HEADER + "r1,2025-06-01T10:00Z,COMPUTE,10,EUR,false,\nr2,2025-06-01T11:00Z,COMPUTE,5,EUR,false,\n").encode(),
+        uri="oci://b/t/1.csv",
+    )
+    later = load(
+        migrated_dsn, (HEADER + "r3,2025-06-01T10:00Z,COMPUTE,7,EUR,true,r1\n").encode(), uri="oci://b/t/2.csv"
+    )
+    assert later.status == "loaded"
+    assert query(migrated_dsn, "SELECT day::text, billed_cost FROM daily_costs") == [("2025-06-01", Decimal(12))]
+    assert query(migrated_dsn, "SELECT count(*) FROM focus_costs WHERE \"ChargeClass\" = 'Correction'") == [(1,)]
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "column", "reason"),
+    [
+        pytest.param(
+            gzip.compress((REFERENCE / COST_REAL).read_bytes())[:20_000], None, None, "truncated", id="truncated-gzip"
+        ),
+        pytest.param(
+            b"lineItem/referenceNo,cost/myCost\nr1,1\n", 1, None, "missing the required column", id="no-start"
+        ),
+        pytest.param(
+            (
+                HEADER + "r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,\nr2,2025-06-01T10:00Z,COMPUTE,1,2O,EUR,false,\n"
+            ).encode(),
+            3,
+            None,
+            "malformed",
+            id="extra-field",
+        ),
+        pytest.param(
+            (HEADER + "r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,\nr2,2025-06-01T10:00Z,COMPUTE,12,5,EUR\n").encode(),
+            3,
+            None,
+            "malformed",
+            id="short-row",
+        ),
+        pytest.param(
+            (
+                HEADER + "r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,\nr2,2025-06-01T10:00Z,COMPUTE,1O.5,EUR,false,\n"
+            ).encode(),
+            3,
+            "cost/myCost",
+            "not a number: 1O.5",
+            id="bad-number",
+        ),
+        pytest.param(
+            (HEADER + "r1,yesterday,COMPUTE,1,EUR,false,\n").encode(),
+            2,
+            "lineItem/intervalUsageStart",
+            "not a timestamp",
+            id="bad-time",
+        ),
+    ],
+)
+def test_a_bad_file_fails_with_line_column_and_reason_and_loads_nothing(
+    migrated_dsn: str, data: bytes, line: int | None, column: str | None, reason: str
+) -> None:
+    result = load(migrated_dsn, data)
+    assert result.status == "failed"
+    assert result.problem is not None and reason in result.problem.message
+    assert (result.problem.line, result.problem.column) == (line, column) or line is None
+    assert query(migrated_dsn, "SELECT count(*) FROM cost_lines") == [(0,)]
+    (recorded,) = query(migrated_dsn, "SELECT status, error_line, error_column, error_message FROM source_files")
+    assert recorded[0] == "failed" and reason in str(recorded[3])
