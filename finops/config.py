@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     oci_object_storage_endpoint: str | None = Field(default=None, description="Overrides the regional endpoint.")
     oci_secrets_endpoint: str | None = Field(default=None, description="Overrides the regional endpoint.")
 
+    cost_sources: list[str] = Field(
+        default_factory=list, description="Where ingest-costs looks: oci://namespace/bucket/prefix or file:///dir."
+    )
     delivery_rules: list[DeliveryRuleSettings] = Field(default_factory=list)
     delivery_attachment_limit_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     delivery_link_days: int = Field(default=7, ge=1, le=365)

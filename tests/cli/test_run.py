@@ -73,3 +73,19 @@ def test_parameters_the_flow_does_not_accept_fail_the_run(run_env: dict[str, str
     assert result.returncode == 2
     assert "error: deployment summarise-numbers:" in result.stderr and "colour" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ingest_costs_runs_from_the_command_line_on_a_local_folder(
+    finops_env: dict[str, str], database_dsn: str, prefect_api_url: str, tmp_path: Path
+) -> None:
+    sample = (
+        Path(__file__).resolve().parents[3] / "shared" / "reference" / "oci" / "reports_cost-csv_0001000000603747.csv"
+    )
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "0001000000603747.csv").write_bytes(sample.read_bytes())
+    env = {**finops_env, "DATABASE_URL": database_dsn, "PREFECT_API_URL": prefect_api_url}
+    result = run_finops(["run", "ingest-costs", "--param", f"source=file://{folder}"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    (outcome,) = json.loads(result.stdout)
+    assert (outcome["status"], outcome["kind"], outcome["rows"]) == ("loaded", "oci-cost", 5)

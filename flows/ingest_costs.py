@@ -1,0 +1,61 @@
+"""ingest-costs: OCI cost, usage, FOCUS and scheduled reports into the cost ledger, each file once."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+from prefect.client.schemas.objects import State
+from prefect.states import Completed, Failed
+
+from finops.config import Settings
+from finops.domain.delivery import SourceLocation
+from finops.domain.errors import ConfigError, FinopsError
+from finops.domain.redaction import redact
+from tasks.cost_files import (
+    announce_ingested,
+    list_cost_files,
+    load_cost_file,
+    publish_ingestion_report,
+    unloaded_cost_files,
+)
+
+
+@flow(name="ingest-costs", log_prints=False)
+def ingest_costs(source: str | None = None) -> State[list[dict[str, Any]]]:
+    """Loads every file of the sources not loaded yet; a failed file never stops the others."""
+    started = datetime.now(UTC)
+    settings = Settings()
+    uris = [source] if source else settings.cost_sources
+    if not uris:
+        raise ConfigError("no cost source: pass source=oci://namespace/bucket/prefix or set FINOPS_COST_SOURCES")
+    outcomes: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="finops-ingest-") as workdir:
+        for uri in uris:
+            location = SourceLocation.parse(uri)
+            try:
+                pending = unloaded_cost_files(location, list_cost_files(location, settings), settings)
+            except FinopsError as error:
+                outcomes.append(_failed(uri, error))
+                continue
+            for stored in pending:
+                try:
+                    outcomes.append(load_cost_file(location, stored, settings, Path(workdir)))
+                except FinopsError as error:
+                    outcomes.append(_failed(f"{uri}/{stored.name}", error))
+    publish_ingestion_report(outcomes, started)
+    loaded = [o for o in outcomes if o["status"] == "loaded"]
+    failed = [o for o in outcomes if o["status"] == "failed"]
+    if loaded:
+        announce_ingested(outcomes)
+    if failed and not loaded:
+        names = ", ".join(o["file"] for o in failed)
+        return Failed(message=f"nothing could be loaded; failed: {names}", data=outcomes)
+    return Completed(data=outcomes)
+
+
+def _failed(what: str, error: FinopsError) -> dict[str, Any]:
+    return {"file": what, "status": "failed", "problem": {"message": redact(f"{error.category}: {error.message}")}}

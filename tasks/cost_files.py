@@ -1,0 +1,132 @@
+"""Tasks of ingest-costs: find the billing files of a source, load one, tell what happened."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
+
+from finops.config import Settings
+from finops.db.connect import connect
+from finops.db.cost_loader import load_report
+from finops.db.source_files import loaded_versions
+from finops.domain.delivery import SourceLocation, StoredObject
+from finops.domain.errors import ConfigError
+from finops.domain.redaction import redact
+from tasks.retry import TRANSIENT_RETRIES
+from tasks.stores import store_for
+
+COST_FILE_SUFFIXES = (".csv", ".csv.gz")
+INGESTED_EVENT = "finops.costs.ingested"
+
+
+def _dsn(settings: Settings) -> str:
+    if settings.database_url is None:
+        raise ConfigError("DATABASE_URL is not set (`finops up` and `finops run` set it)")
+    return settings.database_url.get_secret_value()
+
+
+def file_uri(source: SourceLocation, stored: StoredObject) -> str:
+    if source.kind == "file":
+        return f"file://{source.bucket}/{stored.name}"
+    return f"oci://{stored.namespace}/{stored.bucket}/{stored.name}"
+
+
+@task(task_run_name="list {source}", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
+def list_cost_files(source: SourceLocation, settings: Settings) -> list[StoredObject]:
+    listed = store_for(source, settings).list_objects(source.namespace, source.bucket, source.prefix)
+    return [stored for stored in listed if stored.name.lower().endswith(COST_FILE_SUFFIXES)]
+
+
+@task(task_run_name="not yet loaded of {source}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def unloaded_cost_files(source: SourceLocation, files: list[StoredObject], settings: Settings) -> list[StoredObject]:
+    with connect(_dsn(settings)) as conn:
+        loaded = loaded_versions(conn, [(file_uri(source, stored), stored.etag) for stored in files])
+    return [stored for stored in files if (file_uri(source, stored), stored.etag) not in loaded]
+
+
+@task(task_run_name="load {stored.name}", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
+def load_cost_file(source: SourceLocation, stored: StoredObject, settings: Settings, workdir: Path) -> dict[str, Any]:
+    local = workdir / f"{stored.etag[:16]}.part"
+    try:
+        downloaded, _ = store_for(source, settings).download(stored.namespace, stored.bucket, stored.name, local)
+        with local.open("rb") as content, connect(_dsn(settings)) as conn:
+            result = load_report(
+                conn, uri=file_uri(source, stored), etag=downloaded.etag, content=content, size=downloaded.size
+            )
+    finally:
+        local.unlink(missing_ok=True)
+    outcome = {
+        "file": file_uri(source, stored),
+        "status": result.status,
+        "kind": result.kind,
+        "rows": result.rows,
+        "duplicates": result.duplicates,
+        "totals": {currency: str(total) for currency, total in result.totals.items()},
+        "days": [day.isoformat() for day in result.days],
+        "accounts": list(result.accounts),
+        "problem": asdict(result.problem) if result.problem else None,
+    }
+    if result.problem:
+        get_run_logger().warning(
+            "file=%s failed line=%s column=%s: %s",
+            outcome["file"],
+            result.problem.line,
+            result.problem.column,
+            redact(result.problem.message),
+        )
+    return outcome
+
+
+@task(task_run_name="announce ingested costs")
+def announce_ingested(outcomes: list[dict[str, Any]]) -> None:
+    """Alert flows chain on this event (a deployment trigger on finops.costs.ingested)."""
+    loaded = [outcome for outcome in outcomes if outcome["status"] == "loaded"]
+    emit_event(
+        event=INGESTED_EVENT,
+        resource={"prefect.resource.id": "finops.cost-ledger.oci"},
+        payload={
+            "files": [outcome["file"] for outcome in loaded],
+            "days": sorted({day for outcome in loaded for day in outcome["days"]}),
+            "accounts": sorted({account for outcome in loaded for account in outcome["accounts"]}),
+        },
+    )
+
+
+@task(task_run_name="publish ingestion report")
+def publish_ingestion_report(outcomes: list[dict[str, Any]], started: datetime) -> None:
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    totals: dict[str, float] = {}
+    lines = [
+        "# Cost ingestion",
+        "",
+        "| status | file | kind | rows | duplicates | totals | problem |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for outcome in outcomes:
+        for currency, amount in outcome.get("totals", {}).items():
+            totals[currency] = totals.get(currency, 0.0) + float(amount)
+        problem = outcome.get("problem") or {}
+        where = f"line {problem.get('line')} {problem.get('column') or ''}: " if problem.get("line") else ""
+        cells = [
+            outcome["status"],
+            outcome["file"],
+            outcome.get("kind") or "",
+            outcome.get("rows", 0),
+            outcome.get("duplicates", 0),
+            ", ".join(f"{c} {a}" for c, a in outcome.get("totals", {}).items()),
+            where + str(problem.get("message") or ""),
+        ]
+        lines.append("| " + " | ".join(redact(str(cell)).replace("|", "\\|") for cell in cells) + " |")
+    lines += [
+        "",
+        f"Duration {seconds:.1f} s; loaded totals: "
+        + (", ".join(f"{c} {t:,.2f}" for c, t in sorted(totals.items())) or "none"),
+    ]
+    create_markdown_artifact(markdown="\n".join(lines), key="ingest-costs", description="Files loaded by this run")

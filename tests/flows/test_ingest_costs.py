@@ -1,0 +1,95 @@
+"""ingest-costs in process: real Prefect and PostgreSQL, a local folder of real OCI samples."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from flows.ingest_costs import ingest_costs
+from tests.flows.conftest import REFERENCE
+
+
+def run(source: str) -> tuple[bool, list[dict[str, Any]], str]:
+    state = ingest_costs(source=source, return_state=True)
+    outcomes = state.result(raise_on_failure=False)
+    return state.is_completed(), outcomes if isinstance(outcomes, list) else [], state.message or ""
+
+
+@pytest.fixture
+def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_dsn: str, prefect_api_url: str) -> Path:
+    monkeypatch.setenv("DATABASE_URL", migrated_dsn)
+    folder = tmp_path / "reports"
+    (folder / "reports" / "cost-csv").mkdir(parents=True)
+    (folder / "reports" / "usage-csv").mkdir(parents=True)
+    cost = (REFERENCE / "reports_cost-csv_0000000030000269.csv").read_bytes()
+    (folder / "reports" / "cost-csv" / "0000000030000269.csv.gz").write_bytes(gzip.compress(cost))
+    (folder / "reports" / "cost-csv" / "0001000000603747.csv").write_bytes(
+        (REFERENCE / "reports_cost-csv_0001000000603747.csv").read_bytes()
+    )
+    (folder / "reports" / "usage-csv" / "0001000000829494.csv").write_bytes(
+        (REFERENCE / "reports_usage-csv_0001000000829494.csv").read_bytes()
+    )
+    return folder
+
+
+def ingested_events(prefect_api_url: str, wait_seconds: float = 30) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        response = httpx.post(
+            f"{prefect_api_url}/events/filter",
+            json={"filter": {"event": {"name": ["finops.costs.ingested"]}}},
+            timeout=10,
+        )
+        events = list(response.json()["events"])
+        if events or time.monotonic() > deadline:
+            return events
+        time.sleep(0.5)
+
+
+def test_every_file_loads_once_and_the_run_announces_it(reports: Path, migrated_dsn: str, prefect_api_url: str) -> None:
+    completed, outcomes, _ = run(f"file://{reports}")
+    assert completed
+    assert sorted((o["kind"], o["status"]) for o in outcomes) == [
+        ("oci-cost", "loaded"),
+        ("oci-cost", "loaded"),
+        ("oci-usage", "loaded"),
+    ]
+    with psycopg.connect(migrated_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM source_files WHERE status = 'loaded'").fetchone() == (3,)
+        lines = conn.execute("SELECT count(*) FROM cost_lines").fetchone()
+    events = ingested_events(prefect_api_url)
+    assert events and "2023-11-13" in events[0]["payload"]["days"]
+
+    completed, outcomes, _ = run(f"file://{reports}")
+    assert completed and outcomes == []
+    with psycopg.connect(migrated_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM cost_lines").fetchone() == lines
+
+
+def test_a_bad_file_fails_alone_and_names_its_line(reports: Path, migrated_dsn: str) -> None:
+    (reports / "reports" / "cost-csv" / "broken.csv").write_text(
+        "lineItem/referenceNo,lineItem/intervalUsageStart,product/service,cost/myCost,cost/currencyCode\n"
+        "r1,2025-06-01T10:00Z,COMPUTE,1.5,EUR\nr2,2025-06-01T10:00Z,COMPUTE,one,EUR\n"
+    )
+    completed, outcomes, _ = run(f"file://{reports}")
+    assert completed
+    (broken,) = [o for o in outcomes if o["file"].endswith("broken.csv")]
+    assert broken["status"] == "failed"
+    assert broken["problem"]["line"] == 3 and broken["problem"]["column"] == "cost/myCost"
+    assert sum(o["status"] == "loaded" for o in outcomes) == 3
+
+
+def test_a_run_where_nothing_could_load_fails_and_says_which(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_dsn: str, prefect_api_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", migrated_dsn)
+    (tmp_path / "only.csv.gz").write_bytes(b"\x1f\x8b\x08\x00 truncated")
+    completed, _, message = run(f"file://{tmp_path}")
+    assert not completed
+    assert "nothing could be loaded" in message and "only.csv.gz" in message
