@@ -73,15 +73,23 @@ def load_report(conn: psycopg.Connection, *, uri: str, etag: str, content: IO[by
 
 def _load(conn: psycopg.Connection, uri: str, etag: str, stream: IO[bytes], size: int | None) -> LoadResult:
     conn.execute("SET LOCAL TimeZone = 'UTC'")
+    conn.execute("SET LOCAL work_mem = '128MB'")
     plan = _plan(stream)
     file_id = _claim(conn, uri, etag, plan.kind, size)
     if file_id is None:
         return LoadResult(status="skipped")
     _stage(conn, stream, plan)
-    _check_values(conn, plan)
     _create_partitions(conn, plan)
     touched_before = _retire_earlier_versions(conn, uri, etag)
-    rows, duplicates = _insert_lines(conn, plan, file_id)
+    try:
+        with conn.transaction():
+            rows, duplicates = _insert_lines(conn, plan, file_id)
+    except (psycopg.errors.DataError, psycopg.errors.NotNullViolation) as error:
+        # The fast path casts as it inserts; only a failed file pays for finding the first bad value.
+        _check_values(conn, plan)
+        raise _Rejected(
+            LoadProblem(f"a value cannot be read: {(error.diag.message_primary or str(error)).strip()}")
+        ) from None
     days = _refresh_daily_costs(conn, file_id, touched_before)
     totals = _totals(conn, file_id)
     accounts = tuple(
@@ -221,15 +229,15 @@ def _check_values(conn: psycopg.Connection, plan: ColumnPlan) -> None:
         raise _Rejected(LoadProblem(str(found[2]), line=int(found[0]) + 1, column=column))
 
 
-def _start_expression(plan: ColumnPlan) -> sql.Composable:
-    return sql.SQL("{}::timestamptz").format(sql.Identifier(f"c{plan.source_of('charge_period_start')}"))
-
-
 def _create_partitions(conn: psycopg.Connection, plan: ColumnPlan) -> None:
+    start = sql.Identifier(f"c{plan.source_of('charge_period_start')}")
     months = [
         row[0]
         for row in conn.execute(
-            sql.SQL("SELECT DISTINCT date_trunc('month', {})::date FROM staging_lines").format(_start_expression(plan))
+            sql.SQL(
+                "SELECT DISTINCT date_trunc('month', {c}::timestamptz)::date FROM staging_lines"
+                " WHERE {c} ~ '^[0-9]' AND pg_input_is_valid({c}, 'timestamptz')"
+            ).format(c=start)
         )
     ]
     if not months:
@@ -280,12 +288,20 @@ def _value(plan: ColumnPlan, ledger_column: str) -> sql.Composable:
     cell = sql.Identifier(f"c{index}")
     kind = LEDGER_TYPES[ledger_column]
     if kind == "numeric":
-        expression: sql.Composable = sql.SQL("{}::numeric").format(cell)
+        # NaN and Infinity are numerics to PostgreSQL, not to a bill: they fail the cast on purpose
+        # (built from the value, so the planner cannot fold it into an error for every file).
+        expression: sql.Composable = sql.SQL(
+            "CASE WHEN strpos(lower({c}), 'n') > 0 THEN ('NaN or infinite: ' || {c})::numeric ELSE {c}::numeric END"
+        ).format(c=cell)
         if ledger_column in ("billed_cost", "effective_cost"):
             expression = sql.SQL("coalesce({}, 0)").format(expression)
         return expression
     if kind == "timestamptz":
-        return sql.SQL("{}::timestamptz").format(cell)
+        # Words such as 'yesterday' are timestamps to PostgreSQL; a report's timestamps start with digits.
+        return sql.SQL(
+            "CASE WHEN {c} IS NULL OR {c} ~ '^[0-9]' THEN {c}::timestamptz"
+            " ELSE ('not a timestamp: ' || {c})::timestamptz END"
+        ).format(c=cell)
     if kind == "boolean":
         return sql.SQL("coalesce(lower({}) IN ('true', 't', 'y', 'yes', '1'), false)").format(cell)
     if ledger_column == "billing_currency":
@@ -323,8 +339,9 @@ def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> t
         """
         INSERT INTO cost_lines (source_file_id, line_number, provider, {columns}, charge_class, tags, x)
         SELECT {file_id}, line + 1, 'oci', {values}, {charge_class}, {tags}, {x}
-          FROM (SELECT DISTINCT ON (md5(ROW({every_cell})::text)) *
-                  FROM staging_lines ORDER BY md5(ROW({every_cell})::text), line) AS distinct_lines
+          FROM (SELECT DISTINCT ON (hashtextextended(ROW({every_cell})::text, 0), ROW({every_cell})::text) *
+                  FROM staging_lines
+                 ORDER BY hashtextextended(ROW({every_cell})::text, 0), ROW({every_cell})::text, line) AS distinct_lines
         """
     ).format(
         columns=sql.SQL(", ").join(sql.Identifier(column) for column in ledger_columns),

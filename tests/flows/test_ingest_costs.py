@@ -38,7 +38,8 @@ def reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_dsn: str, 
     return folder
 
 
-def ingested_events(prefect_api_url: str, wait_seconds: float = 30) -> list[dict[str, Any]]:
+def ingested_event_for_day(prefect_api_url: str, day: str, wait_seconds: float = 30) -> dict[str, Any] | None:
+    """The finops.costs.ingested event that names ``day`` (other tests' runs emit their own)."""
     deadline = time.monotonic() + wait_seconds
     while True:
         response = httpx.post(
@@ -46,9 +47,9 @@ def ingested_events(prefect_api_url: str, wait_seconds: float = 30) -> list[dict
             json={"filter": {"event": {"name": ["finops.costs.ingested"]}}},
             timeout=10,
         )
-        events = list(response.json()["events"])
-        if events or time.monotonic() > deadline:
-            return events
+        found = [event for event in response.json()["events"] if day in event["payload"]["days"]]
+        if found or time.monotonic() > deadline:
+            return found[0] if found else None
         time.sleep(0.5)
 
 
@@ -63,8 +64,9 @@ def test_every_file_loads_once_and_the_run_announces_it(reports: Path, migrated_
     with psycopg.connect(migrated_dsn) as conn:
         assert conn.execute("SELECT count(*) FROM source_files WHERE status = 'loaded'").fetchone() == (3,)
         lines = conn.execute("SELECT count(*) FROM cost_lines").fetchone()
-    events = ingested_events(prefect_api_url)
-    assert events and "2023-11-13" in events[0]["payload"]["days"]
+    event = ingested_event_for_day(prefect_api_url, "2023-11-13")
+    assert event is not None, "no finops.costs.ingested event names the loaded day"
+    assert event["payload"]["accounts"]
 
     completed, outcomes, _ = run(f"file://{reports}")
     assert completed and outcomes == []

