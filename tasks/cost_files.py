@@ -17,19 +17,13 @@ from finops.db.connect import connect
 from finops.db.cost_loader import load_report
 from finops.db.source_files import loaded_versions
 from finops.domain.delivery import SourceLocation, StoredObject
-from finops.domain.errors import ConfigError
 from finops.domain.redaction import redact
+from tasks.database import database_url
 from tasks.retry import TRANSIENT_RETRIES
 from tasks.stores import store_for
 
 COST_FILE_SUFFIXES = (".csv", ".csv.gz")
 INGESTED_EVENT = "finops.costs.ingested"
-
-
-def _dsn(settings: Settings) -> str:
-    if settings.database_url is None:
-        raise ConfigError("DATABASE_URL is not set (`finops up` and `finops run` set it)")
-    return settings.database_url.get_secret_value()
 
 
 def file_uri(source: SourceLocation, stored: StoredObject) -> str:
@@ -46,7 +40,7 @@ def list_cost_files(source: SourceLocation, settings: Settings) -> list[StoredOb
 
 @task(task_run_name="not yet loaded of {source}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def unloaded_cost_files(source: SourceLocation, files: list[StoredObject], settings: Settings) -> list[StoredObject]:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_url(settings)) as conn:
         loaded = loaded_versions(conn, [(file_uri(source, stored), stored.etag) for stored in files])
     return [stored for stored in files if (file_uri(source, stored), stored.etag) not in loaded]
 
@@ -56,7 +50,7 @@ def load_cost_file(source: SourceLocation, stored: StoredObject, settings: Setti
     local = workdir / f"{stored.etag[:16]}.part"
     try:
         downloaded, _ = store_for(source, settings).download(stored.namespace, stored.bucket, stored.name, local)
-        with local.open("rb") as content, connect(_dsn(settings)) as conn:
+        with local.open("rb") as content, connect(database_url(settings)) as conn:
             result = load_report(
                 conn, uri=file_uri(source, stored), etag=downloaded.etag, content=content, size=downloaded.size
             )

@@ -13,21 +13,15 @@ from finops.config import Settings
 from finops.db import deliveries
 from finops.db.connect import connect
 from finops.domain.delivery import DeliveryClaim, DeliveryRule, StoredObject, message_id, report_series
-from finops.domain.errors import ConfigError
+from tasks.database import database_url
 
 # Longer than any send can take: a claim older than this belongs to a run that died.
 CLAIM_LEASE = timedelta(minutes=30)
 
 
-def _dsn(settings: Settings) -> str:
-    if settings.database_url is None:
-        raise ConfigError("DATABASE_URL is not set (`finops up` and `finops run` set it)")
-    return settings.database_url.get_secret_value()
-
-
 @task(task_run_name="unsent of {rule.name}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def unsent_objects(rule: DeliveryRule, settings: Settings, listed: list[StoredObject]) -> list[StoredObject]:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_url(settings)) as conn:
         sent = deliveries.sent_versions(conn, [s.version for s in listed], rule.recipient_list)
     return [stored for stored in listed if stored.version not in sent]
 
@@ -35,7 +29,7 @@ def unsent_objects(rule: DeliveryRule, settings: Settings, listed: list[StoredOb
 @task(task_run_name="claim {stored.name}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def claim_delivery(rule: DeliveryRule, settings: Settings, stored: StoredObject) -> DeliveryClaim | None:
     version = stored.version
-    with connect(_dsn(settings)) as conn:
+    with connect(database_url(settings)) as conn:
         return deliveries.claim(
             conn,
             rule=rule.name,
@@ -50,7 +44,7 @@ def claim_delivery(rule: DeliveryRule, settings: Settings, stored: StoredObject)
 def previous_report_totals(
     rule: DeliveryRule, settings: Settings, stored: StoredObject, claim: DeliveryClaim
 ) -> dict[str, Decimal] | None:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_url(settings)) as conn:
         return deliveries.previous_totals(conn, rule.name, report_series(stored.name), claim.delivery_id)
 
 
@@ -58,7 +52,7 @@ def previous_report_totals(
 def record_sent(
     settings: Settings, claim: DeliveryClaim, delivered_as: str, size: int, summary: dict[str, Any] | None
 ) -> None:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_url(settings)) as conn:
         recorded = deliveries.mark_sent(conn, claim, delivered_as=delivered_as, object_size=size, summary=summary)
     if not recorded:
         get_run_logger().warning("delivery=%s sent, but another run had taken over its claim", claim.delivery_id)
@@ -66,7 +60,7 @@ def record_sent(
 
 @task(task_run_name="record failed #{claim.delivery_id}", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=5)
 def record_failed(settings: Settings, claim: DeliveryClaim, category: str, message: str) -> None:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_url(settings)) as conn:
         recorded = deliveries.mark_failed(conn, claim, category=category, message=message)
     if not recorded:
         get_run_logger().warning("delivery=%s failed, but another run holds its claim now", claim.delivery_id)
