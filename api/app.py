@@ -12,7 +12,7 @@ from litestar.static_files import create_static_files_router
 
 from api.controllers.health import HealthController
 from api.controllers.oci_events import OciEventsController
-from api.database import pool_lifespan, provide_connection
+from api.database import pool_lifespan
 from api.errors import EXCEPTION_HANDLERS
 from finops.config import Settings
 from finops.domain.errors import ConfigError
@@ -37,7 +37,6 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[pool_lifespan(settings.database_url.get_secret_value())],
         dependencies={
             "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False),
-            "conn": Provide(provide_connection),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(

@@ -1,13 +1,11 @@
-"""The API's connection pool: opened in the app's lifespan, one connection per request."""
+"""The API's connection pool, opened in the app's lifespan and closed with it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
-from litestar.datastructures import State
-from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 
@@ -26,9 +24,3 @@ def pool_lifespan(dsn: str) -> Callable[[Litestar], AbstractAsyncContextManager[
             await pool.close()
 
     return lifespan
-
-
-async def provide_connection(state: State) -> AsyncGenerator[AsyncConnection, None]:
-    pool: AsyncConnectionPool = state.pool
-    async with pool.connection() as conn:
-        yield conn

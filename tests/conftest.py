@@ -7,7 +7,6 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 # Prefect reads its settings on import: keep its home (and SQLite database) out of ~/.prefect.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="finops-tests-prefect-"))
@@ -23,13 +22,7 @@ from finops.cli.embedded_postgres import embedded_postgres
 from finops.db.connect import connect
 from finops.db.migrations import migrate
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 pytest_plugins = ["tests.emulators.fixtures"]
-
-
-def with_database(dsn: str, name: str) -> str:
-    return make_conninfo(dsn, dbname=name)
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +43,7 @@ def database_dsn(postgres_dsn: str) -> Iterator[str]:
     with psycopg.connect(postgres_dsn, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        yield with_database(postgres_dsn, name)
+        yield make_conninfo(postgres_dsn, dbname=name)
     finally:
         with psycopg.connect(postgres_dsn, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -17,6 +17,7 @@ import gzip
 import io
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -123,15 +124,15 @@ def _text_stream(content: IO[bytes]) -> IO[bytes]:
     return buffered
 
 
-def _read(stream: IO[bytes], reader: str) -> bytes:
+def _read(read: Callable[[], bytes]) -> bytes:
     try:
-        return stream.readline() if reader == "line" else stream.read(CHUNK_BYTES)
+        return read()
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise _Rejected(LoadProblem(f"the file is truncated or not valid gzip ({error})")) from None
 
 
 def _plan(stream: IO[bytes]) -> ColumnPlan:
-    header_line = _read(stream, "line").decode("utf-8-sig", errors="replace")
+    header_line = _read(stream.readline).decode("utf-8-sig", errors="replace")
     header = next(csv.reader([header_line]), [])
     try:
         return plan_columns(header)
@@ -169,7 +170,7 @@ def _stage(conn: psycopg.Connection, stream: IO[bytes], plan: ColumnPlan) -> Non
     copy_sql = sql.SQL("COPY staging_lines ({}) FROM STDIN WITH (FORMAT csv)").format(sql.SQL(", ").join(columns))
     try:
         with conn.cursor().copy(copy_sql) as copy:
-            while chunk := _read(stream, "chunk"):
+            while chunk := _read(lambda: stream.read(CHUNK_BYTES)):
                 copy.write(chunk)
     except psycopg.errors.DataError as error:
         found = _COPY_LINE.search(getattr(error.diag, "context", None) or "")
