@@ -1,13 +1,17 @@
 """Loads one billing report into the ledger: the whole file or nothing, in one transaction.
 
-The file is streamed into a staging table with COPY (PostgreSQL parses the CSV), checked in one
-set-based query (the first bad value gives the line, column and reason), then inserted into the
-month partitions of `cost_lines` in one statement. The `source_files` row, the replacement of an
-earlier version of the same object and the `daily_costs` refresh of every day touched commit with
-it. Exact duplicate lines inside a file (the same bytes twice) are an export artefact, not a second
-charge: the first is kept and the others are counted in `source_files.rows_duplicate`. Lines that
-share a referenceNo but differ (the last two lines of OCI's usage sample differ in their unit) are
-different facts and are all kept.
+The file is streamed into a temporary staging table with COPY (PostgreSQL parses the CSV), then
+inserted into the month partitions of `cost_lines` in one statement that casts as it goes; only a
+file that fails that statement pays for a second query finding its first bad value (line, column,
+reason). The `source_files` row, the replacement of an earlier version of the same object and the
+`daily_costs` refresh of every day touched commit with the lines.
+
+Repeated lines: `lineItem/referenceNo` (FOCUS `oci_ReferenceNumber`) is OCI's identity of a line.
+A line whose referenceNo already appeared earlier in the same file is the same charge listed
+again, not a second charge: the first is kept and the repeats are counted in
+`source_files.rows_duplicate`. OCI's own usage sample ends with such a repeat (same referenceNo,
+the unit written differently). Lines without a referenceNo (Cost Analysis scheduled reports) have
+no identity to compare and are all kept.
 """
 
 from __future__ import annotations
@@ -32,7 +36,6 @@ from finops.domain.errors import ParseError
 
 CHUNK_BYTES = 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
-JSONB_PAIRS_PER_CALL = 50  # jsonb_build_object takes at most 100 arguments
 _COPY_LINE = re.compile(r"line (\d+)")
 
 
@@ -80,27 +83,24 @@ def _load(conn: psycopg.Connection, uri: str, etag: str, stream: IO[bytes], size
     if file_id is None:
         return LoadResult(status="skipped")
     _stage(conn, stream, plan)
+    duplicates = _drop_repeated_lines(conn, plan)
     _create_partitions(conn, plan)
     touched_before = _retire_earlier_versions(conn, uri, etag)
     try:
         with conn.transaction():
-            rows, duplicates = _insert_lines(conn, plan, file_id)
-    except (psycopg.errors.DataError, psycopg.errors.NotNullViolation) as error:
+            rows = _insert_lines(conn, plan, file_id)
+    except (psycopg.errors.DataError, psycopg.errors.NotNullViolation, psycopg.errors.CheckViolation) as error:
         # The fast path casts as it inserts; only a failed file pays for finding the first bad value.
         _check_values(conn, plan)
-        raise _Rejected(
-            LoadProblem(f"a value cannot be read: {(error.diag.message_primary or str(error)).strip()}")
-        ) from None
-    days = _refresh_daily_costs(conn, file_id, touched_before)
-    totals = _totals(conn, file_id)
-    accounts = tuple(
-        str(row[0])
-        for row in conn.execute(
-            "SELECT DISTINCT sub_account_id FROM cost_lines"
-            " WHERE source_file_id = %(id)s AND sub_account_id IS NOT NULL",
-            {"id": file_id},
-        )
-    )
+        reason = " ".join(filter(None, (error.diag.message_primary or str(error), error.diag.message_detail)))
+        raise _Rejected(LoadProblem(f"a value cannot be read: {reason.strip()}")) from None
+    # The planner has not seen these lines yet (no ANALYZE, which would cost a quarter of the load)
+    # and would sort them and probe the corrections once per line; hashing is right for a bulk load.
+    conn.execute("SET LOCAL enable_sort = off")
+    conn.execute("SET LOCAL enable_nestloop = off")
+    summary = _summarise(conn, file_id)
+    days = _refresh_daily_costs(conn, file_id, summary, touched_before)
+    totals = summary.totals
     conn.execute(
         """
         UPDATE source_files SET rows = %(rows)s, rows_duplicate = %(duplicates)s, totals = %(totals)s,
@@ -114,7 +114,7 @@ def _load(conn: psycopg.Connection, uri: str, etag: str, stream: IO[bytes], size
             "totals": Jsonb({k: str(v) for k, v in totals.items()}),
         },
     )
-    return LoadResult("loaded", file_id, plan.kind, rows, duplicates, totals, days, accounts)
+    return LoadResult("loaded", file_id, plan.kind, rows, duplicates, totals, days, summary.accounts)
 
 
 def _text_stream(content: IO[bytes]) -> IO[bytes]:
@@ -232,21 +232,34 @@ def _check_values(conn: psycopg.Connection, plan: ColumnPlan) -> None:
 
 def _create_partitions(conn: psycopg.Connection, plan: ColumnPlan) -> None:
     start = sql.Identifier(f"c{plan.source_of('charge_period_start')}")
-    months = [
-        row[0]
-        for row in conn.execute(
-            sql.SQL(
-                "SELECT DISTINCT date_trunc('month', {c}::timestamptz)::date FROM staging_lines"
-                " WHERE {c} ~ '^[0-9]' AND pg_input_is_valid({c}, 'timestamptz')"
-            ).format(c=start)
-        )
-    ]
+    # The month is read from the text (YYYY-MM...), the cheap way; a timestamp with an offset may fall
+    # in the neighbouring month once in UTC, so the months either side exist too.
+    months = sorted(
+        {
+            neighbour
+            for (prefix,) in conn.execute(
+                sql.SQL("SELECT DISTINCT left({c}, 7) FROM staging_lines WHERE {c} ~ '^[0-9]{{4}}-[0-9]{{2}}'").format(
+                    c=start
+                )
+            )
+            if 1970 <= int(prefix[:4]) <= 2999 and 1 <= int(prefix[5:7]) <= 12
+            for neighbour in _month_and_neighbours(date(int(prefix[:4]), int(prefix[5:7]), 1))
+        }
+    )
     if not months:
         return
     # Two loads may meet the same new month: one creates the partition, the other waits here.
     conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('finops.cost_lines.partitions', 0))")
+    existing = {
+        str(row[0])
+        for row in conn.execute(
+            "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'cost_lines'::regclass"
+        )
+    }
     for month in months:
-        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        if f"cost_lines_{month:%Y_%m}" in existing:
+            continue
+        following = _next_month(month)
         conn.execute(
             sql.SQL("CREATE TABLE IF NOT EXISTS {} PARTITION OF cost_lines FOR VALUES FROM ({}) TO ({})").format(
                 sql.Identifier(f"cost_lines_{month:%Y_%m}"),
@@ -254,6 +267,15 @@ def _create_partitions(conn: psycopg.Connection, plan: ColumnPlan) -> None:
                 sql.Literal(following.isoformat()),
             )
         )
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _month_and_neighbours(month: date) -> tuple[date, ...]:
+    previous = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    return (previous, month, _next_month(month))
 
 
 def _retire_earlier_versions(conn: psycopg.Connection, uri: str, etag: str) -> list[tuple[str, date]]:
@@ -289,10 +311,11 @@ def _value(plan: ColumnPlan, ledger_column: str) -> sql.Composable:
     cell = sql.Identifier(f"c{index}")
     kind = LEDGER_TYPES[ledger_column]
     if kind == "numeric":
-        # NaN and Infinity are numerics to PostgreSQL, not to a bill: they fail the cast on purpose
-        # (built from the value, so the planner cannot fold it into an error for every file).
+        # NaN and Infinity are numerics to PostgreSQL, not to a bill, and each is spelt with an n:
+        # they fail the cast on purpose (built from the value, so the planner cannot fold it).
         expression: sql.Composable = sql.SQL(
-            "CASE WHEN strpos(lower({c}), 'n') > 0 THEN ('NaN or infinite: ' || {c})::numeric ELSE {c}::numeric END"
+            "CASE WHEN strpos({c}, 'n') + strpos({c}, 'N') > 0 THEN ('NaN or infinite: ' || {c})::numeric"
+            " ELSE {c}::numeric END"
         ).format(c=cell)
         if ledger_column in ("billed_cost", "effective_cost"):
             expression = sql.SQL("coalesce({}, 0)").format(expression)
@@ -300,7 +323,7 @@ def _value(plan: ColumnPlan, ledger_column: str) -> sql.Composable:
     if kind == "timestamptz":
         # Words such as 'yesterday' are timestamps to PostgreSQL; a report's timestamps start with digits.
         return sql.SQL(
-            "CASE WHEN {c} IS NULL OR {c} ~ '^[0-9]' THEN {c}::timestamptz"
+            "CASE WHEN ascii({c}) BETWEEN 48 AND 57 OR {c} IS NULL THEN {c}::timestamptz"
             " ELSE ('not a timestamp: ' || {c})::timestamptz END"
         ).format(c=cell)
     if kind == "boolean":
@@ -313,17 +336,30 @@ def _value(plan: ColumnPlan, ledger_column: str) -> sql.Composable:
 def _json_object(pairs: tuple[tuple[str, int], ...]) -> sql.Composable:
     if not pairs:
         return sql.SQL("'{}'::jsonb")
-    calls = []
-    for start in range(0, len(pairs), JSONB_PAIRS_PER_CALL):
-        arguments = sql.SQL(", ").join(
-            sql.SQL("{}, {}").format(sql.Literal(key), sql.Identifier(f"c{index}"))
-            for key, index in pairs[start : start + JSONB_PAIRS_PER_CALL]
-        )
-        calls.append(sql.SQL("jsonb_strip_nulls(jsonb_build_object({}))").format(arguments))
-    return sql.SQL(" || ").join(calls)
+    # jsonb_object over two arrays builds the object in half the time of jsonb_build_object.
+    return sql.SQL("jsonb_strip_nulls(jsonb_object(ARRAY[{}]::text[], ARRAY[{}]::text[]))").format(
+        sql.SQL(", ").join(sql.Literal(key) for key, _ in pairs),
+        sql.SQL(", ").join(sql.Identifier(f"c{index}") for _, index in pairs),
+    )
 
 
-def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> tuple[int, int]:
+def _drop_repeated_lines(conn: psycopg.Connection, plan: ColumnPlan) -> int:
+    reference = plan.source_of("reference_no")
+    if reference is None:
+        return 0
+    return conn.execute(
+        sql.SQL(
+            """
+            DELETE FROM staging_lines s
+             USING (SELECT {c} AS reference_no, min(line) AS first_line FROM staging_lines
+                     WHERE {c} IS NOT NULL GROUP BY {c} HAVING count(*) > 1) AS repeated
+             WHERE s.{c} = repeated.reference_no AND s.line > repeated.first_line
+            """
+        ).format(c=sql.Identifier(f"c{reference}"))
+    ).rowcount
+
+
+def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> int:
     ledger_columns = [column for column in LEDGER_TYPES if column != "charge_class"]
     values = [_value(plan, column) for column in ledger_columns]
     charge_class = _value(plan, "charge_class")
@@ -335,14 +371,10 @@ def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> t
         tags = sql.SQL("{} || coalesce(CASE WHEN {c} NOT IN ('null', '') THEN {c}::jsonb END, '{{}}'::jsonb)").format(
             tags, c=cell
         )
-    every_cell = sql.SQL(", ").join(_staging_columns(plan))
     statement = sql.SQL(
         """
         INSERT INTO cost_lines (source_file_id, line_number, provider, {columns}, charge_class, tags, x)
-        SELECT {file_id}, line + 1, 'oci', {values}, {charge_class}, {tags}, {x}
-          FROM (SELECT DISTINCT ON (hashtextextended(ROW({every_cell})::text, 0), ROW({every_cell})::text) *
-                  FROM staging_lines
-                 ORDER BY hashtextextended(ROW({every_cell})::text, 0), ROW({every_cell})::text, line) AS distinct_lines
+        SELECT {file_id}, line + 1, 'oci', {values}, {charge_class}, {tags}, {x} FROM staging_lines
         """
     ).format(
         columns=sql.SQL(", ").join(sql.Identifier(column) for column in ledger_columns),
@@ -351,37 +383,69 @@ def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> t
         charge_class=charge_class,
         tags=tags,
         x=_json_object(plan.extra_columns),
-        every_cell=every_cell,
     )
-    inserted = conn.execute(statement).rowcount
-    staged_row = conn.execute("SELECT count(*) FROM staging_lines").fetchone()
-    staged = int(staged_row[0]) if staged_row else 0
-    return inserted, staged - inserted
+    return conn.execute(statement).rowcount
+
+
+@dataclass(frozen=True)
+class _FileSummary:
+    totals: dict[str, Decimal]
+    accounts: tuple[str, ...]
+    days: tuple[tuple[str, date], ...]
+    has_corrections: bool
+
+
+def _summarise(conn: psycopg.Connection, file_id: int) -> _FileSummary:
+    """One pass over the file's lines that count: totals per currency, accounts and days."""
+    rows = conn.execute(
+        """
+        SELECT provider, (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency, sub_account_id,
+               sum(billed_cost), bool_or(is_correction)
+          FROM effective_cost_lines WHERE source_file_id = %(id)s
+         GROUP BY 1, 2, 3, 4
+        """,
+        {"id": file_id},
+    ).fetchall()
+    totals: dict[str, Decimal] = {}
+    for _, _, currency, _, billed, _ in rows:
+        if currency is not None:
+            totals[str(currency)] = totals.get(str(currency), Decimal(0)) + Decimal(billed)
+    return _FileSummary(
+        totals=dict(sorted(totals.items())),
+        accounts=tuple(sorted({str(row[3]) for row in rows if row[3] is not None})),
+        days=tuple(sorted({(str(row[0]), row[1]) for row in rows})),
+        has_corrections=any(row[5] for row in rows),
+    )
 
 
 def _refresh_daily_costs(
-    conn: psycopg.Connection, file_id: int, touched_before: list[tuple[str, date]]
+    conn: psycopg.Connection, file_id: int, summary: _FileSummary, touched_before: list[tuple[str, date]]
 ) -> tuple[date, ...]:
+    touched = set(summary.days) | set(touched_before)
+    if summary.has_corrections:
+        # the days of the lines this file's corrections replace, wherever they were loaded from
+        touched |= {
+            (str(provider), day)
+            for provider, day in conn.execute(
+                """
+                SELECT DISTINCT o.provider, (o.charge_period_start AT TIME ZONE 'UTC')::date
+                  FROM cost_lines c
+                  JOIN cost_lines o ON o.provider = c.provider AND o.reference_no = c.back_reference_no
+                 WHERE c.source_file_id = %(id)s AND c.is_correction
+                """,
+                {"id": file_id},
+            )
+        }
+    ordered = sorted(touched)
+    if not ordered:
+        return ()
     conn.execute("CREATE TEMP TABLE touched_days (provider text, day date) ON COMMIT DROP")
-    conn.execute(
-        """
-        INSERT INTO touched_days
-        SELECT DISTINCT provider, (charge_period_start AT TIME ZONE 'UTC')::date FROM cost_lines
-         WHERE source_file_id = %(id)s
-        UNION
-        -- the days of the lines this file's corrections replace, wherever they were loaded from
-        SELECT DISTINCT o.provider, (o.charge_period_start AT TIME ZONE 'UTC')::date
-          FROM cost_lines c JOIN cost_lines o ON o.provider = c.provider AND o.reference_no = c.back_reference_no
-         WHERE c.source_file_id = %(id)s AND c.is_correction
-        """,
-        {"id": file_id},
-    )
     with conn.cursor() as cursor:
-        cursor.executemany("INSERT INTO touched_days VALUES (%s, %s)", touched_before)
-    conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended('finops.daily_costs.' || provider || day, 0))"
-        " FROM (SELECT DISTINCT provider, day FROM touched_days ORDER BY 1, 2) AS days"
-    )
+        cursor.executemany("INSERT INTO touched_days VALUES (%s, %s)", ordered)
+        # Two loads touching the same day take turns; the lock order is the same for everyone.
+        cursor.executemany(
+            "SELECT pg_advisory_xact_lock(hashtextextended('finops.daily_costs.' || %s || %s::date, 0))", ordered
+        )
     conn.execute("DELETE FROM daily_costs d USING touched_days t WHERE d.provider = t.provider AND d.day = t.day")
     conn.execute(
         """
@@ -389,25 +453,15 @@ def _refresh_daily_costs(
                                  billed_cost, effective_cost, list_cost, lines)
         SELECT l.provider, coalesce(l.sub_account_id, ''), coalesce(l.service_name, ''), coalesce(l.region_id, ''),
                t.day, l.billing_currency, sum(l.billed_cost), sum(l.effective_cost), sum(l.list_cost), count(*)
-          FROM (SELECT DISTINCT provider, day FROM touched_days) AS t
-          JOIN effective_cost_lines l
-            ON l.provider = t.provider AND l.charge_period_start >= t.day AND l.charge_period_start < t.day + 1
+          FROM effective_cost_lines l
+          JOIN touched_days t ON t.provider = l.provider AND t.day = (l.charge_period_start AT TIME ZONE 'UTC')::date
          WHERE l.billing_currency IS NOT NULL
+           AND l.charge_period_start >= %(first)s::date AND l.charge_period_start < %(last)s::date + 1
          GROUP BY 1, 2, 3, 4, 5, 6
-        """
-    )
-    return tuple(row[0] for row in conn.execute("SELECT DISTINCT day FROM touched_days ORDER BY 1"))
-
-
-def _totals(conn: psycopg.Connection, file_id: int) -> dict[str, Decimal]:
-    rows = conn.execute(
-        """
-        SELECT billing_currency, sum(billed_cost) FROM effective_cost_lines
-         WHERE source_file_id = %(id)s AND billing_currency IS NOT NULL GROUP BY 1 ORDER BY 1
         """,
-        {"id": file_id},
+        {"first": min(day for _, day in ordered), "last": max(day for _, day in ordered)},
     )
-    return {str(currency): Decimal(total) for currency, total in rows}
+    return tuple(sorted({day for _, day in ordered}))
 
 
 def _record_failure(conn: psycopg.Connection, uri: str, etag: str, size: int | None, problem: LoadProblem) -> None:

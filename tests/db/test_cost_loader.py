@@ -63,19 +63,23 @@ def test_tags_subscription_ids_and_timestamps_keep_their_meaning(migrated_dsn: s
     assert str(rows[0][2]).endswith("+00:00")
 
 
-def test_the_usage_sample_keeps_both_lines_that_share_a_reference_but_differ(migrated_dsn: str) -> None:
+def test_the_usage_sample_counts_its_repeated_last_line_once(migrated_dsn: str) -> None:
     result = load(migrated_dsn, (REFERENCE / USAGE).read_bytes(), uri="oci://bling/t/reports/usage-csv/1.csv")
     assert result.status == "loaded", result.problem
-    assert (result.rows, result.duplicates) == (6, 0)
-    units = query(migrated_dsn, "SELECT consumed_unit FROM cost_lines WHERE reference_no = 'my-resource-no9'")
-    assert sorted(str(unit[0]) for unit in units) == ["BYTE_MS", "TB_MS"]
-    assert query(migrated_dsn, "SELECT rows, rows_duplicate, kind FROM source_files") == [(6, 0, "oci-usage")]
+    assert (result.rows, result.duplicates) == (5, 1)
+    units = query(
+        migrated_dsn, "SELECT consumed_unit, line_number FROM cost_lines WHERE reference_no = 'my-resource-no9'"
+    )
+    assert units == [("BYTE_MS", 6)], "the first listing of a line is the one kept"
+    assert query(migrated_dsn, "SELECT rows, rows_duplicate, kind FROM source_files") == [(5, 1, "oci-usage")]
 
 
-def test_an_exact_duplicate_line_counts_once(migrated_dsn: str) -> None:
+def test_a_line_listed_twice_counts_once_and_lines_without_a_reference_all_count(migrated_dsn: str) -> None:
     line = "r1,2025-06-01T10:00Z,COMPUTE,10,EUR,false,\r\n"
-    result = load(migrated_dsn, (HEADER.replace("\n", "\r\n") + line + line).encode())
-    assert (result.rows, result.duplicates, result.totals) == (1, 1, {"EUR": Decimal(10)})
+    unreferenced = ",2025-06-01T11:00Z,COMPUTE,3,EUR,false,\r\n"
+    data = HEADER.replace("\n", "\r\n") + line + unreferenced + line + unreferenced
+    result = load(migrated_dsn, data.encode())
+    assert (result.rows, result.duplicates, result.totals) == (3, 1, {"EUR": Decimal(16)})
 
 
 def test_loading_the_same_version_again_loads_nothing(migrated_dsn: str) -> None:
