@@ -67,6 +67,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "FINOPS_DATABASE_URL"),
         description="PostgreSQL server to use instead of the embedded one.",
     )
+    database_secret: str | None = Field(
+        default=None,
+        description="When DATABASE_URL is unset: a secret reference (oci-vault:<ocid>, file:, env:) holding"
+        ' JSON {"host", "port", "dbname", "username", "password"}.',
+    )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     prefect_host: str = "127.0.0.1"
@@ -125,6 +130,10 @@ class Settings(BaseSettings):
     @property
     def smtp_password_reference(self) -> SecretReference | None:
         return _reference("FINOPS_SMTP_PASSWORD", self.smtp_password, self.smtp_password_secret_ocid)
+
+    @property
+    def database_secret_reference(self) -> SecretReference | None:
+        return _reference("FINOPS_DATABASE_SECRET", self.database_secret, None)
 
     @property
     def pgdata(self) -> Path:

@@ -12,7 +12,7 @@ from prefect.client.schemas.objects import State
 from prefect.states import Completed, Failed
 
 from finops.config import Settings
-from finops.domain.delivery import SourceLocation
+from finops.domain.delivery import SourceLocation, StoredObject
 from finops.domain.errors import ConfigError, FinopsError
 from finops.domain.redaction import redact
 from tasks.cost_files import (
@@ -22,6 +22,7 @@ from tasks.cost_files import (
     publish_ingestion_report,
     unloaded_cost_files,
 )
+from tasks.progress import RunProgress
 
 
 @flow(name="ingest-costs", log_prints=False)
@@ -33,19 +34,22 @@ def ingest_costs(source: str | None = None) -> State[list[dict[str, Any]]]:
     if not uris:
         raise ConfigError("no cost source: pass source=oci://namespace/bucket/prefix or set FINOPS_COST_SOURCES")
     outcomes: list[dict[str, Any]] = []
+    work: list[tuple[SourceLocation, list[StoredObject]]] = []
+    for uri in uris:
+        location = SourceLocation.parse(uri)
+        try:
+            work.append((location, unloaded_cost_files(location, list_cost_files(location, settings), settings)))
+        except FinopsError as error:
+            outcomes.append(_failed(uri, error))
+    progress = RunProgress("files loaded", sum(len(pending) for _, pending in work))
     with tempfile.TemporaryDirectory(prefix="finops-ingest-") as workdir:
-        for uri in uris:
-            location = SourceLocation.parse(uri)
-            try:
-                pending = unloaded_cost_files(location, list_cost_files(location, settings), settings)
-            except FinopsError as error:
-                outcomes.append(_failed(uri, error))
-                continue
+        for location, pending in work:
             for stored in pending:
                 try:
                     outcomes.append(load_cost_file(location, stored, settings, Path(workdir)))
                 except FinopsError as error:
-                    outcomes.append(_failed(f"{uri}/{stored.name}", error))
+                    outcomes.append(_failed(f"{location}/{stored.name}", error))
+                progress.advance(stored.name)
     publish_ingestion_report(outcomes, started)
     loaded = [o for o in outcomes if o["status"] == "loaded"]
     failed = [o for o in outcomes if o["status"] == "failed"]

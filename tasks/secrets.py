@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from prefect.context import FlowRunContext
 from pydantic import SecretStr
 
-from finops.clouds.oci.auth import load_credentials, oci_auth_from
-from finops.clouds.oci.vault import VaultSecrets
 from finops.config import SecretReference, Settings
-from finops.domain.errors import ConfigError
+from finops.secret_values import read_secret
 
 _run_cache: dict[tuple[str, str], SecretStr] = {}
 
@@ -23,20 +18,5 @@ def resolve_secret(reference: SecretReference, settings: Settings) -> SecretStr:
     if key not in _run_cache:
         for stale in [cached for cached in _run_cache if cached[0] != run_id]:
             del _run_cache[stale]
-        _run_cache[key] = SecretStr(_read(reference, settings))
+        _run_cache[key] = SecretStr(read_secret(reference, settings))
     return _run_cache[key]
-
-
-def _read(reference: SecretReference, settings: Settings) -> str:
-    if reference.scheme == "env":
-        value = os.environ.get(reference.target)
-        if value is None:
-            raise ConfigError(f"secret reference {reference}: the environment variable is not set")
-        return value
-    if reference.scheme == "file":
-        try:
-            return Path(reference.target).read_text(encoding="utf-8").strip()
-        except OSError as error:
-            raise ConfigError(f"secret reference {reference}: {error.strerror}") from None
-    vault = VaultSecrets(load_credentials(oci_auth_from(settings)), settings.oci_secrets_endpoint)
-    return vault.read(reference.target)

@@ -1,4 +1,4 @@
-"""Which PostgreSQL this command uses: DATABASE_URL when set, else the embedded server."""
+"""Which PostgreSQL this command uses: DATABASE_URL, else the secret FINOPS_DATABASE_SECRET, else embedded."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from finops.cli.embedded_postgres import embedded_postgres
 from finops.config import Settings
 from finops.db.connect import connect
 from finops.db.migrations import Migration, applied_version, migrate
+from finops.domain.database_secret import dsn_from_secret
+from finops.secret_values import read_secret
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,12 @@ class DatabaseInUse:
 def database_in_use(settings: Settings) -> Iterator[DatabaseInUse]:
     if settings.database_url is not None:
         dsn = settings.database_url.get_secret_value()
+        connect(dsn).close()
+        yield DatabaseInUse(dsn=dsn, embedded=False)
+        return
+    reference = settings.database_secret_reference
+    if reference is not None:
+        dsn = dsn_from_secret(read_secret(reference, settings))
         connect(dsn).close()
         yield DatabaseInUse(dsn=dsn, embedded=False)
         return

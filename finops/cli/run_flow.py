@@ -11,9 +11,11 @@ import httpx
 
 from finops.cli.database import apply_migrations, database_in_use
 from finops.cli.home import prepare_home
+from finops.cli.progress_bar import ProgressBar
 from finops.config import Settings
 from finops.domain.errors import UsageError
 from finops.domain.parameters import parse_parameters
+from finops.progress import listening
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import State
@@ -34,7 +36,8 @@ def run_deployment(settings: Settings, name: str, raw_parameters: list[str], say
         os.environ["DATABASE_URL"] = database.dsn
         flow = catalog.load_flow(spec)
         try:
-            state = cast("State[Any]", flow(**parameters, return_state=True))
+            with listening(ProgressBar()):
+                state = cast("State[Any]", flow(**parameters, return_state=True))
         except (ParameterBindError, SignatureMismatchError) as error:
             raise UsageError(f"deployment {name}: {error}") from None
         if not state.is_completed():

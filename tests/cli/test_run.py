@@ -75,7 +75,7 @@ def test_parameters_the_flow_does_not_accept_fail_the_run(run_env: dict[str, str
     assert "Traceback" not in result.stderr
 
 
-def test_ingest_costs_runs_from_the_command_line_on_a_local_folder(
+def test_ingest_costs_runs_from_the_command_line_on_a_local_folder_with_a_progress_bar(
     finops_env: dict[str, str], database_dsn: str, prefect_api_url: str, tmp_path: Path
 ) -> None:
     sample = (
@@ -83,9 +83,14 @@ def test_ingest_costs_runs_from_the_command_line_on_a_local_folder(
     )
     folder = tmp_path / "reports"
     folder.mkdir()
-    (folder / "0001000000603747.csv").write_bytes(sample.read_bytes())
+    lines = sample.read_bytes().splitlines(keepends=True)
+    for day in range(3):  # a small backfill: three files, each with its own lines
+        (folder / f"000100000060374{day}.csv").write_bytes(lines[0] + lines[1 + day])
     env = {**finops_env, "DATABASE_URL": database_dsn, "PREFECT_API_URL": prefect_api_url}
     result = run_finops(["run", "ingest-costs", "--param", f"source=file://{folder}"], env, tmp_path)
     assert result.returncode == 0, result.stderr
-    (outcome,) = json.loads(result.stdout)
-    assert (outcome["status"], outcome["kind"], outcome["rows"]) == ("loaded", "oci-cost", 5)
+    outcomes = json.loads(result.stdout)
+    assert [(o["status"], o["kind"], o["rows"]) for o in outcomes] == [("loaded", "oci-cost", 1)] * 3
+    progress = [line for line in result.stderr.splitlines() if line.startswith("files loaded [")]
+    assert [line.split("] ")[1].split()[0] for line in progress] == ["0/3", "1/3", "2/3", "3/3"]
+    assert progress[-1].startswith("files loaded [" + "#" * 30 + "]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,11 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from flows.ingest_costs import ingest_costs
+from tests.emulators.fixtures import OciAccount
+from tests.emulators.oci import OciEmulator
 from tests.flows.conftest import REFERENCE
 
 
@@ -74,6 +78,21 @@ def test_every_file_loads_once_and_the_run_announces_it(reports: Path, migrated_
         assert conn.execute("SELECT count(*) FROM cost_lines").fetchone() == lines
 
 
+def test_the_run_shows_its_progress_in_the_prefect_ui(reports: Path, prefect_api_url: str) -> None:
+    state = ingest_costs(source=f"file://{reports}", return_state=True)
+    response = httpx.post(
+        f"{prefect_api_url}/artifacts/filter",
+        json={
+            "artifacts": {
+                "flow_run_id": {"any_": [str(state.state_details.flow_run_id)]},
+                "type": {"any_": ["progress"]},
+            }
+        },
+        timeout=10,
+    )
+    assert [(a["data"], a["description"]) for a in response.json()] == [(100.0, "files loaded: 3 of 3")]
+
+
 def test_a_bad_file_fails_alone_and_names_its_line(reports: Path, migrated_dsn: str) -> None:
     (reports / "reports" / "cost-csv" / "broken.csv").write_text(
         "lineItem/referenceNo,lineItem/intervalUsageStart,product/service,cost/myCost,cost/currencyCode\n"
@@ -95,3 +114,50 @@ def test_a_run_where_nothing_could_load_fails_and_says_which(
     completed, _, message = run(f"file://{tmp_path}")
     assert not completed
     assert "nothing could be loaded" in message and "only.csv.gz" in message
+
+
+DATABASE_SECRET_OCID = "ocid1.vaultsecret.oc1.eu-paris-1.costdatabase"
+
+
+def test_a_bucket_loads_through_throttling_and_server_errors_with_database_credentials_from_vault(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    migrated_dsn: str,
+    prefect_api_url: str,
+    oci_account: OciAccount,
+    oci: OciEmulator,
+) -> None:
+    target = conninfo_to_dict(migrated_dsn)
+    oci.add_secret(
+        DATABASE_SECRET_OCID,
+        json.dumps(
+            {
+                "host": target["host"],
+                "port": int(target.get("port") or 5432),
+                "dbname": target["dbname"],
+                "username": target.get("user") or "postgres",
+                "password": "kept:in/vault",
+            }
+        ),
+    )
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    for name, value in {
+        "FINOPS_HOME": str(tmp_path / "home"),
+        "FINOPS_OCI_CONFIG_FILE": str(oci_account.config_file),
+        "FINOPS_OCI_OBJECT_STORAGE_ENDPOINT": oci.endpoint,
+        "FINOPS_OCI_SECRETS_ENDPOINT": oci.endpoint,
+        "FINOPS_DATABASE_SECRET": f"oci-vault:{DATABASE_SECRET_OCID}",
+    }.items():
+        monkeypatch.setenv(name, value)
+    cost = (REFERENCE / "reports_cost-csv_0000000030000269.csv").read_bytes()
+    oci.put_object("bling", "ocid1.tenancy.oc1..t", "reports/cost-csv/0000000030000269.csv.gz", gzip.compress(cost), "")
+    oci.fail_next(1, status=429)
+    oci.fail_next(1, status=500)
+
+    completed, outcomes, message = run("oci://bling/ocid1.tenancy.oc1..t/reports/")
+
+    assert completed, message
+    assert [(o["status"], o["rows"]) for o in outcomes] == [("loaded", 506)]
+    assert {status for _, _, status in oci.calls("GET", "/n/bling/b/")} >= {429, 500, 200}
+    with psycopg.connect(migrated_dsn) as conn:
+        assert conn.execute("SELECT count(*), status FROM source_files GROUP BY status").fetchall() == [(1, "loaded")]
