@@ -33,6 +33,7 @@ from psycopg.types.json import Jsonb
 
 from finops.domain.cost_columns import LEDGER_TYPES, ColumnPlan, plan_columns
 from finops.domain.errors import ParseError
+from finops.domain.line_breaks import normalised_line_breaks
 
 CHUNK_BYTES = 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
@@ -77,6 +78,8 @@ def load_report(conn: psycopg.Connection, *, uri: str, etag: str, content: IO[by
 
 def _load(conn: psycopg.Connection, uri: str, etag: str, stream: IO[bytes], size: int | None) -> LoadResult:
     conn.execute("SET LOCAL TimeZone = 'UTC'")
+    # Dates written 5/1/25 (FOCUS's own SaaS examples) are month first, as in the US.
+    conn.execute("SET LOCAL DateStyle = 'ISO, MDY'")
     conn.execute("SET LOCAL work_mem = '128MB'")
     plan = _plan(stream)
     file_id = _claim(conn, uri, etag, plan.kind, size)
@@ -92,7 +95,9 @@ def _load(conn: psycopg.Connection, uri: str, etag: str, stream: IO[bytes], size
     except (psycopg.errors.DataError, psycopg.errors.NotNullViolation, psycopg.errors.CheckViolation) as error:
         # The fast path casts as it inserts; only a failed file pays for finding the first bad value.
         _check_values(conn, plan)
-        reason = " ".join(filter(None, (error.diag.message_primary or str(error), error.diag.message_detail)))
+        reason = error.diag.message_primary or str(error)
+        if (error.diag.message_detail or "").startswith("Partition key"):
+            reason += " " + (error.diag.message_detail or "")
         raise _Rejected(LoadProblem(f"a value cannot be read: {reason.strip()}")) from None
     # The planner has not seen these lines yet (no ANALYZE, which would cost a quarter of the load)
     # and would sort them and probe the corrections once per line; hashing is right for a bulk load.
@@ -170,7 +175,7 @@ def _stage(conn: psycopg.Connection, stream: IO[bytes], plan: ColumnPlan) -> Non
     copy_sql = sql.SQL("COPY staging_lines ({}) FROM STDIN WITH (FORMAT csv)").format(sql.SQL(", ").join(columns))
     try:
         with conn.cursor().copy(copy_sql) as copy:
-            while chunk := _read(lambda: stream.read(CHUNK_BYTES)):
+            for chunk in normalised_line_breaks(iter(lambda: _read(lambda: stream.read(CHUNK_BYTES)), b"")):
                 copy.write(chunk)
     except psycopg.errors.DataError as error:
         found = _COPY_LINE.search(getattr(error.diag, "context", None) or "")
@@ -182,7 +187,7 @@ def _stage(conn: psycopg.Connection, stream: IO[bytes], plan: ColumnPlan) -> Non
 def _check_values(conn: psycopg.Connection, plan: ColumnPlan) -> None:
     checks: list[sql.Composable] = []
     for ledger_column, index in plan.columns:
-        cell = sql.Identifier(f"c{index}")
+        cell = _cell(plan, index)
         kind = LEDGER_TYPES[ledger_column]
         if kind == "numeric":
             reason = sql.SQL(
@@ -203,7 +208,7 @@ def _check_values(conn: psycopg.Connection, plan: ColumnPlan) -> None:
     if start is not None:
         checks.append(
             sql.SQL("({}, CASE WHEN {} IS NULL THEN 'the charge period start is empty' END)").format(
-                sql.Literal("charge_period_start"), sql.Identifier(f"c{start}")
+                sql.Literal("charge_period_start"), _cell(plan, start)
             )
         )
     if plan.tags_json is not None:
@@ -231,17 +236,24 @@ def _check_values(conn: psycopg.Connection, plan: ColumnPlan) -> None:
 
 
 def _create_partitions(conn: psycopg.Connection, plan: ColumnPlan) -> None:
-    start = sql.Identifier(f"c{plan.source_of('charge_period_start')}")
+    start = _cell(plan, plan.source_of("charge_period_start") or 0)
     # The month is read from the text (YYYY-MM...), the cheap way; a timestamp with an offset may fall
-    # in the neighbouring month once in UTC, so the months either side exist too.
+    # in the neighbouring month once in UTC, so the months either side exist too. Other spellings
+    # (5/1/25) are parsed, the few lines that use them.
+    prefixes = conn.execute(
+        sql.SQL(
+            """
+            SELECT DISTINCT CASE WHEN {c} ~ '^[0-9]{{4}}-[0-9]{{2}}' THEN left({c}, 7)
+                                 ELSE to_char({c}::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM') END
+              FROM staging_lines
+             WHERE {c} ~ '^[0-9]{{4}}-[0-9]{{2}}' OR ({c} ~ '^[0-9]' AND pg_input_is_valid({c}, 'timestamptz'))
+            """
+        ).format(c=start)
+    ).fetchall()
     months = sorted(
         {
             neighbour
-            for (prefix,) in conn.execute(
-                sql.SQL("SELECT DISTINCT left({c}, 7) FROM staging_lines WHERE {c} ~ '^[0-9]{{4}}-[0-9]{{2}}'").format(
-                    c=start
-                )
-            )
+            for (prefix,) in prefixes
             if 1970 <= int(prefix[:4]) <= 2999 and 1 <= int(prefix[5:7]) <= 12
             for neighbour in _month_and_neighbours(date(int(prefix[:4]), int(prefix[5:7]), 1))
         }
@@ -302,13 +314,26 @@ def _retire_earlier_versions(conn: psycopg.Connection, uri: str, etag: str) -> l
     return [(str(provider), day) for provider, day in touched]
 
 
+def _cell(plan: ColumnPlan, index: int) -> sql.Composable:
+    if plan.kind == "oci-focus":
+        # FOCUS writes an absent value as the word null (its own examples do).
+        return sql.SQL("nullif({}, 'null')").format(sql.Identifier(f"c{index}"))
+    return sql.Identifier(f"c{index}")
+
+
 def _value(plan: ColumnPlan, ledger_column: str) -> sql.Composable:
     index = plan.source_of(ledger_column)
     constant = dict(plan.constants).get(ledger_column)
     if index is None:
+        if ledger_column == "is_correction":
+            # FOCUS marks a correction with its ChargeClass instead.
+            charge_class = plan.source_of("charge_class")
+            if charge_class is None:
+                return sql.Literal(False)
+            return sql.SQL("coalesce({} = 'Correction', false)").format(_cell(plan, charge_class))
         # A usage report has no cost column: its lines cost nothing.
         return sql.Literal(0) if ledger_column in ("billed_cost", "effective_cost") else sql.Literal(constant)
-    cell = sql.Identifier(f"c{index}")
+    cell = _cell(plan, index)
     kind = LEDGER_TYPES[ledger_column]
     if kind == "numeric":
         # NaN and Infinity are numerics to PostgreSQL, not to a bill, and each is spelt with an n:
@@ -333,13 +358,13 @@ def _value(plan: ColumnPlan, ledger_column: str) -> sql.Composable:
     return cell
 
 
-def _json_object(pairs: tuple[tuple[str, int], ...]) -> sql.Composable:
+def _json_object(plan: ColumnPlan, pairs: tuple[tuple[str, int], ...]) -> sql.Composable:
     if not pairs:
         return sql.SQL("'{}'::jsonb")
     # jsonb_object over two arrays builds the object in half the time of jsonb_build_object.
     return sql.SQL("jsonb_strip_nulls(jsonb_object(ARRAY[{}]::text[], ARRAY[{}]::text[]))").format(
         sql.SQL(", ").join(sql.Literal(key) for key, _ in pairs),
-        sql.SQL(", ").join(sql.Identifier(f"c{index}") for _, index in pairs),
+        sql.SQL(", ").join(_cell(plan, index) for _, index in pairs),
     )
 
 
@@ -365,7 +390,7 @@ def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> i
     charge_class = _value(plan, "charge_class")
     if plan.source_of("is_correction") is not None and plan.source_of("charge_class") is None:
         charge_class = sql.SQL("CASE WHEN {} THEN 'Correction' END").format(_value(plan, "is_correction"))
-    tags = _json_object(plan.tag_columns)
+    tags = _json_object(plan, plan.tag_columns)
     if plan.tags_json is not None:
         cell = sql.Identifier(f"c{plan.tags_json}")
         tags = sql.SQL("{} || coalesce(CASE WHEN {c} NOT IN ('null', '') THEN {c}::jsonb END, '{{}}'::jsonb)").format(
@@ -382,7 +407,7 @@ def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> i
         values=sql.SQL(", ").join(values),
         charge_class=charge_class,
         tags=tags,
-        x=_json_object(plan.extra_columns),
+        x=_json_object(plan, plan.extra_columns),
     )
     return conn.execute(statement).rowcount
 

@@ -1,0 +1,30 @@
+"""One line break for PostgreSQL's COPY: CR, LF or CRLF all end a line, and blank lines are dropped.
+
+COPY takes the line ending of the first line for the whole file and reads a blank line as a row
+with one empty column. Billing files break both rules: OCI writes CRLF, FOCUS's own examples mix
+LF rows with CR-only blank lines. A line break inside a quoted value becomes a single LF.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+_BREAKS = re.compile(rb"[\r\n]+")
+
+
+def normalised_line_breaks(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Yields the chunks with every run of CR/LF as one LF, even across chunk edges; no leading break."""
+    after_break = True
+    for chunk in chunks:
+        if b"\r" in chunk:
+            chunk = chunk.replace(b"\r\n", b"\n")
+            if b"\r" in chunk:
+                chunk = chunk.replace(b"\r", b"\n")
+        if b"\n\n" in chunk:
+            chunk = _BREAKS.sub(b"\n", chunk)
+        if after_break:
+            chunk = chunk.lstrip(b"\n")
+        if chunk:
+            after_break = chunk.endswith(b"\n")
+            yield chunk

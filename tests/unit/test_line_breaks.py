@@ -1,0 +1,35 @@
+"""Line breaks COPY can read, whatever the exporter wrote and wherever the chunks are cut."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from finops.domain.line_breaks import normalised_line_breaks
+
+
+def joined(*chunks: bytes) -> bytes:
+    return b"".join(normalised_line_breaks(chunks))
+
+
+def test_crlf_lf_and_cr_all_end_a_line_and_blank_lines_go() -> None:
+    assert joined(b"a,1\r\nb,2\nc,3\rd,4\r\n") == b"a,1\nb,2\nc,3\nd,4\n"
+    assert joined(b"\r\na,1\n\r\nb,2\n\r\n\r\n") == b"a,1\nb,2\n"
+
+
+def test_a_crlf_cut_between_two_chunks_is_one_break() -> None:
+    assert joined(b"a,1\r", b"\nb,2\r", b"\n") == b"a,1\nb,2\n"
+    assert joined(b"a,1\n", b"\r\n", b"", b"\nb,2") == b"a,1\nb,2"
+
+
+@given(
+    rows=st.lists(st.text(alphabet="ab,1", min_size=1, max_size=5), max_size=8),
+    breaks=st.lists(st.sampled_from(["\n", "\r\n", "\r", "\r\r\n", "\n\r\n"]), min_size=8, max_size=8),
+    cuts=st.lists(st.integers(min_value=0, max_value=80), max_size=4),
+)
+def test_the_rows_survive_any_breaks_and_any_chunking(rows: list[str], breaks: list[str], cuts: list[int]) -> None:
+    data = "".join(row + breaks[index] for index, row in enumerate(rows)).encode()
+    edges = sorted({min(cut, len(data)) for cut in cuts})
+    chunks = [data[start:end] for start, end in zip([0, *edges], [*edges, len(data)], strict=True)]
+    expected = "".join(row + "\n" for row in rows).encode()
+    assert joined(*chunks) == expected
