@@ -138,7 +138,10 @@ def _read(read: Callable[[], bytes]) -> bytes:
 
 def _plan(stream: IO[bytes]) -> ColumnPlan:
     header_line = _read(stream.readline).decode("utf-8-sig", errors="replace")
-    header = next(csv.reader([header_line]), [])
+    try:
+        header = next(csv.reader([header_line.rstrip("\r\n")]), [])
+    except csv.Error as error:
+        raise _Rejected(LoadProblem(f"the header cannot be read as CSV ({error})", line=1)) from None
     try:
         return plan_columns(header)
     except ParseError as error:
