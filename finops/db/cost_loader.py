@@ -38,6 +38,7 @@ from finops.domain.line_breaks import normalised_line_breaks
 CHUNK_BYTES = 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 _COPY_LINE = re.compile(r"line (\d+)")
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,10 @@ def _load(conn: psycopg.Connection, uri: str, etag: str, stream: IO[bytes], size
         return LoadResult(status="skipped")
     _stage(conn, stream, plan)
     duplicates = _drop_repeated_lines(conn, plan)
-    _create_partitions(conn, plan)
+    survey = _survey(conn, plan)
+    if survey.suspicious:
+        _check_values(conn, plan)
+    _create_partitions(conn, survey.months)
     touched_before = _retire_earlier_versions(conn, uri, etag)
     try:
         with conn.transaction():
@@ -238,29 +242,53 @@ def _check_values(conn: psycopg.Connection, plan: ColumnPlan) -> None:
         raise _Rejected(LoadProblem(str(found[2]), line=int(found[0]) + 1, column=column))
 
 
-def _create_partitions(conn: psycopg.Connection, plan: ColumnPlan) -> None:
+@dataclass(frozen=True)
+class _Survey:
+    months: tuple[date, ...]
+    suspicious: bool
+
+
+def _survey(conn: psycopg.Connection, plan: ColumnPlan) -> _Survey:
+    """One pass over the staged lines: the months they fall in, and whether a value needs a closer look.
+
+    PostgreSQL reads NaN and Infinity as numbers and words such as 'yesterday' as timestamps; a bill
+    has neither. Finding them here, with cheap tests, lets the insert cast without guards.
+    """
     start = _cell(plan, plan.source_of("charge_period_start") or 0)
+    tests: list[sql.Composable] = [sql.SQL("false")]
+    for ledger_column, index in plan.columns:
+        cell = _cell(plan, index)
+        if LEDGER_TYPES[ledger_column] == "numeric":
+            tests.append(sql.SQL("strpos({c}, 'n') + strpos({c}, 'N') > 0").format(c=cell))
+        elif LEDGER_TYPES[ledger_column] == "timestamptz":
+            tests.append(sql.SQL("ascii({c}) NOT BETWEEN 48 AND 57").format(c=cell))
     # The month is read from the text (YYYY-MM...), the cheap way; a timestamp with an offset may fall
     # in the neighbouring month once in UTC, so the months either side exist too. Other spellings
     # (5/1/25) are parsed, the few lines that use them.
-    prefixes = conn.execute(
+    rows = conn.execute(
         sql.SQL(
             """
-            SELECT DISTINCT CASE WHEN {c} ~ '^[0-9]{{4}}-[0-9]{{2}}' THEN left({c}, 7)
-                                 ELSE to_char({c}::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM') END
-              FROM staging_lines
-             WHERE {c} ~ '^[0-9]{{4}}-[0-9]{{2}}' OR ({c} ~ '^[0-9]' AND pg_input_is_valid({c}, 'timestamptz'))
+            SELECT month, bool_or(suspicious)
+              FROM (SELECT CASE WHEN ascii({c}) NOT BETWEEN 48 AND 57 THEN NULL
+                                WHEN substr({c}, 5, 1) = '-' THEN left({c}, 7)
+                                WHEN pg_input_is_valid({c}, 'timestamptz')
+                                THEN to_char({c}::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM') END AS month,
+                           {tests} AS suspicious
+                      FROM staging_lines) AS lines
+             GROUP BY month
             """
-        ).format(c=start)
+        ).format(c=start, tests=sql.SQL(" OR ").join(tests))
     ).fetchall()
-    months = sorted(
-        {
-            neighbour
-            for (prefix,) in prefixes
-            if 1970 <= int(prefix[:4]) <= 2999 and 1 <= int(prefix[5:7]) <= 12
-            for neighbour in _month_and_neighbours(date(int(prefix[:4]), int(prefix[5:7]), 1))
-        }
-    )
+    months = {
+        neighbour
+        for month, _ in rows
+        if month and _MONTH.fullmatch(month) and 1970 <= int(month[:4]) <= 2999 and 1 <= int(month[5:7]) <= 12
+        for neighbour in _month_and_neighbours(date(int(month[:4]), int(month[5:7]), 1))
+    }
+    return _Survey(months=tuple(sorted(months)), suspicious=any(suspicious for _, suspicious in rows))
+
+
+def _create_partitions(conn: psycopg.Connection, months: tuple[date, ...]) -> None:
     if not months:
         return
     # Two loads may meet the same new month: one creates the partition, the other waits here.
@@ -339,21 +367,12 @@ def _value(plan: ColumnPlan, ledger_column: str) -> sql.Composable:
     cell = _cell(plan, index)
     kind = LEDGER_TYPES[ledger_column]
     if kind == "numeric":
-        # NaN and Infinity are numerics to PostgreSQL, not to a bill, and each is spelt with an n:
-        # they fail the cast on purpose (built from the value, so the planner cannot fold it).
-        expression: sql.Composable = sql.SQL(
-            "CASE WHEN strpos({c}, 'n') + strpos({c}, 'N') > 0 THEN ('NaN or infinite: ' || {c})::numeric"
-            " ELSE {c}::numeric END"
-        ).format(c=cell)
+        expression: sql.Composable = sql.SQL("{}::numeric").format(cell)
         if ledger_column in ("billed_cost", "effective_cost"):
             expression = sql.SQL("coalesce({}, 0)").format(expression)
         return expression
     if kind == "timestamptz":
-        # Words such as 'yesterday' are timestamps to PostgreSQL; a report's timestamps start with digits.
-        return sql.SQL(
-            "CASE WHEN ascii({c}) BETWEEN 48 AND 57 OR {c} IS NULL THEN {c}::timestamptz"
-            " ELSE ('not a timestamp: ' || {c})::timestamptz END"
-        ).format(c=cell)
+        return sql.SQL("{}::timestamptz").format(cell)
     if kind == "boolean":
         return sql.SQL("coalesce(lower({}) IN ('true', 't', 'y', 'yes', '1'), false)").format(cell)
     if ledger_column == "billing_currency":
