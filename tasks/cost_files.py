@@ -50,9 +50,13 @@ def load_cost_file(source: SourceLocation, stored: StoredObject, settings: Setti
     local = workdir / f"{stored.etag[:16]}.part"
     try:
         downloaded, _ = store_for(source, settings).download(stored.namespace, stored.bucket, stored.name, local)
-        with local.open("rb") as content, connect(database_url(settings)) as conn:
+        with local.open("rb") as content:
             result = load_report(
-                conn, uri=file_uri(source, stored), etag=downloaded.etag, content=content, size=downloaded.size
+                database_url(settings),
+                uri=file_uri(source, stored),
+                etag=downloaded.etag,
+                content=content,
+                size=downloaded.size,
             )
     finally:
         local.unlink(missing_ok=True)

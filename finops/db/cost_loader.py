@@ -1,10 +1,10 @@
 """Loads one billing report into the ledger: the whole file or nothing, in one transaction.
 
-The file is streamed into a temporary staging table with COPY (PostgreSQL parses the CSV), then
-inserted into the month partitions of `cost_lines` in one statement that casts as it goes; only a
-file that fails that statement pays for a second query finding its first bad value (line, column,
-reason). The `source_files` row, the replacement of an earlier version of the same object and the
-`daily_costs` refresh of every day touched commit with the lines.
+A second connection stages the file in pieces (finops.db.cost_staging) while this one inserts the
+pieces already staged into the month partitions of `cost_lines`, each in one statement that casts
+as it goes; only a file that fails pays for a second query finding its first bad value (line,
+column, reason). The `source_files` row, the replacement of an earlier version of the same object
+and the `daily_costs` refresh of every day touched commit with the lines.
 
 Repeated lines: `lineItem/referenceNo` (FOCUS `oci_ReferenceNumber`) is OCI's identity of a line.
 A line whose referenceNo already appeared earlier in the same file is the same charge listed
@@ -19,9 +19,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import re
-import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -31,21 +28,23 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from finops.db.connect import connect
+from finops.db.cost_staging import (
+    LoadProblem,
+    Rejected,
+    cell,
+    check_values,
+    drop_abandoned_pieces,
+    load_lock,
+    next_month,
+    read_or_reject,
+    staged_pieces,
+)
 from finops.domain.cost_columns import LEDGER_TYPES, ColumnPlan, plan_columns
 from finops.domain.errors import ParseError
-from finops.domain.line_breaks import normalised_line_breaks
 
-CHUNK_BYTES = 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
-_COPY_LINE = re.compile(r"line (\d+)")
-_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
-
-
-@dataclass(frozen=True)
-class LoadProblem:
-    message: str
-    line: int | None = None
-    column: str | None = None
+__all__ = ["LoadProblem", "LoadResult", "load_report"]
 
 
 @dataclass(frozen=True)
@@ -61,23 +60,20 @@ class LoadResult:
     problem: LoadProblem | None = None
 
 
-class _Rejected(Exception):
-    def __init__(self, problem: LoadProblem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
-
-
-def load_report(conn: psycopg.Connection, *, uri: str, etag: str, content: IO[bytes], size: int | None) -> LoadResult:
+def load_report(dsn: str, *, uri: str, etag: str, content: IO[bytes], size: int | None) -> LoadResult:
     """``content`` is the object's bytes as stored (gzip or plain CSV), read as a stream."""
-    try:
-        with conn.transaction():
-            return _load(conn, uri, etag, _text_stream(content), size)
-    except _Rejected as rejected:
-        _record_failure(conn, uri, etag, size, rejected.problem)
-        return LoadResult(status="failed", problem=rejected.problem)
+    with connect(dsn) as conn:
+        try:
+            with conn.transaction():
+                return _load(conn, dsn, uri, etag, _text_stream(content), size)
+        except Rejected as rejected:
+            _record_failure(conn, uri, etag, size, rejected.problem)
+            with conn.transaction():
+                drop_abandoned_pieces(conn)  # the rollback brought back the pieces this load had dropped
+            return LoadResult(status="failed", problem=rejected.problem)
 
 
-def _load(conn: psycopg.Connection, uri: str, etag: str, stream: IO[bytes], size: int | None) -> LoadResult:
+def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[bytes], size: int | None) -> LoadResult:
     conn.execute("SET LOCAL TimeZone = 'UTC'")
     # Dates written 5/1/25 (FOCUS's own SaaS examples) are month first, as in the US.
     conn.execute("SET LOCAL DateStyle = 'ISO, MDY'")
@@ -86,23 +82,19 @@ def _load(conn: psycopg.Connection, uri: str, etag: str, stream: IO[bytes], size
     file_id = _claim(conn, uri, etag, plan.kind, size)
     if file_id is None:
         return LoadResult(status="skipped")
-    _stage(conn, stream, plan)
-    duplicates = _drop_repeated_lines(conn, plan)
-    survey = _survey(conn, plan)
-    if survey.suspicious:
-        _check_values(conn, plan)
-    _create_partitions(conn, survey.months)
+    conn.execute(sql.SQL("SELECT pg_advisory_xact_lock({})").format(load_lock(file_id)))
     touched_before = _retire_earlier_versions(conn, uri, etag)
-    try:
-        with conn.transaction():
-            rows = _insert_lines(conn, plan, file_id)
-    except (psycopg.errors.DataError, psycopg.errors.NotNullViolation, psycopg.errors.CheckViolation) as error:
-        # The fast path casts as it inserts; only a failed file pays for finding the first bad value.
-        _check_values(conn, plan)
-        reason = error.diag.message_primary or str(error)
-        if (error.diag.message_detail or "").startswith("Partition key"):
-            reason += " " + (error.diag.message_detail or "")
-        raise _Rejected(LoadProblem(f"a value cannot be read: {reason.strip()}")) from None
+    staged = 0
+    with staged_pieces(dsn, plan, stream, file_id) as pieces:
+        for piece in pieces:
+            if piece.suspicious:
+                check_values(conn, plan, piece.table)
+            _create_partitions(conn, piece.months)
+            _insert_lines(conn, plan, file_id, piece.table)
+            conn.execute(sql.SQL("DROP TABLE {}").format(piece.table))
+            staged += piece.lines
+    duplicates = _drop_repeated_lines(conn, plan, file_id)
+    rows = staged - duplicates
     # The planner has not seen these lines yet (no ANALYZE, which would cost a quarter of the load)
     # and would sort them and probe the corrections once per line; hashing is right for a bulk load.
     conn.execute("SET LOCAL enable_sort = off")
@@ -133,23 +125,16 @@ def _text_stream(content: IO[bytes]) -> IO[bytes]:
     return buffered
 
 
-def _read(read: Callable[[], bytes]) -> bytes:
-    try:
-        return read()
-    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-        raise _Rejected(LoadProblem(f"the file is truncated or not valid gzip ({error})")) from None
-
-
 def _plan(stream: IO[bytes]) -> ColumnPlan:
-    header_line = _read(stream.readline).decode("utf-8-sig", errors="replace")
+    header_line = read_or_reject(stream.readline).decode("utf-8-sig", errors="replace")
     try:
         header = next(csv.reader([header_line.rstrip("\r\n")]), [])
     except csv.Error as error:
-        raise _Rejected(LoadProblem(f"the header cannot be read as CSV ({error})", line=1)) from None
+        raise Rejected(LoadProblem(f"the header cannot be read as CSV ({error})", line=1)) from None
     try:
         return plan_columns(header)
     except ParseError as error:
-        raise _Rejected(LoadProblem(error.message, line=1)) from None
+        raise Rejected(LoadProblem(error.message, line=1)) from None
 
 
 def _claim(conn: psycopg.Connection, uri: str, etag: str, kind: str, size: int | None) -> int | None:
@@ -168,126 +153,6 @@ def _claim(conn: psycopg.Connection, uri: str, etag: str, kind: str, size: int |
     return int(row[0]) if row else None
 
 
-def _staging_columns(plan: ColumnPlan) -> list[sql.Identifier]:
-    return [sql.Identifier(f"c{index}") for index in range(plan.width)]
-
-
-def _stage(conn: psycopg.Connection, stream: IO[bytes], plan: ColumnPlan) -> None:
-    columns = _staging_columns(plan)
-    conn.execute(
-        sql.SQL("CREATE TEMP TABLE staging_lines (line bigint GENERATED ALWAYS AS IDENTITY, {}) ON COMMIT DROP").format(
-            sql.SQL(", ").join(sql.SQL("{} text").format(column) for column in columns)
-        )
-    )
-    copy_sql = sql.SQL("COPY staging_lines ({}) FROM STDIN WITH (FORMAT csv)").format(sql.SQL(", ").join(columns))
-    try:
-        with conn.cursor().copy(copy_sql) as copy:
-            for chunk in normalised_line_breaks(iter(lambda: _read(lambda: stream.read(CHUNK_BYTES)), b"")):
-                copy.write(chunk)
-    except psycopg.errors.DataError as error:
-        found = _COPY_LINE.search(getattr(error.diag, "context", None) or "")
-        line = int(found.group(1)) + 1 if found else None
-        reason = (error.diag.message_primary or str(error)).strip()
-        raise _Rejected(LoadProblem(f"the CSV is malformed: {reason}", line=line)) from None
-
-
-def _check_values(conn: psycopg.Connection, plan: ColumnPlan) -> None:
-    checks: list[sql.Composable] = []
-    for ledger_column, index in plan.columns:
-        cell = _cell(plan, index)
-        kind = LEDGER_TYPES[ledger_column]
-        if kind == "numeric":
-            reason = sql.SQL(
-                "CASE WHEN {c} IS NOT NULL AND (NOT pg_input_is_valid({c}, 'numeric')"
-                " OR lower({c}) IN ('nan', 'infinity', '+infinity', '-infinity', 'inf', '+inf', '-inf'))"
-                " THEN 'not a number: ' || left({c}, 60) END"
-            ).format(c=cell)
-        elif kind == "timestamptz":
-            reason = sql.SQL(
-                # PostgreSQL also reads words ('yesterday', 'infinity'); a report's timestamps are digits.
-                "CASE WHEN {c} IS NOT NULL AND ({c} !~ '^[0-9]' OR NOT pg_input_is_valid({c}, 'timestamptz'))"
-                " THEN 'not a timestamp: ' || left({c}, 60) END"
-            ).format(c=cell)
-        else:
-            continue
-        checks.append(sql.SQL("({}, {})").format(sql.Literal(ledger_column), reason))
-    start = plan.source_of("charge_period_start")
-    if start is not None:
-        checks.append(
-            sql.SQL("({}, CASE WHEN {} IS NULL THEN 'the charge period start is empty' END)").format(
-                sql.Literal("charge_period_start"), _cell(plan, start)
-            )
-        )
-    if plan.tags_json is not None:
-        cell = sql.Identifier(f"c{plan.tags_json}")
-        checks.append(
-            sql.SQL(
-                "('tags', CASE WHEN {c} IS NOT NULL AND {c} NOT IN ('null', '') AND NOT ({c} IS JSON OBJECT)"
-                " THEN 'Tags is not a JSON object' END)"
-            ).format(c=cell)
-        )
-    if not checks:
-        return
-    found = conn.execute(
-        sql.SQL(
-            "SELECT s.line, v.name, v.reason FROM staging_lines s CROSS JOIN LATERAL (VALUES {}) AS v(name, reason)"
-            " WHERE v.reason IS NOT NULL ORDER BY s.line LIMIT 1"
-        ).format(sql.SQL(", ").join(checks))
-    ).fetchone()
-    if found:
-        source = plan.source_of(str(found[1]))
-        column = plan.header[source] if source is not None else str(found[1])
-        if found[1] == "tags" and plan.tags_json is not None:
-            column = plan.header[plan.tags_json]
-        raise _Rejected(LoadProblem(str(found[2]), line=int(found[0]) + 1, column=column))
-
-
-@dataclass(frozen=True)
-class _Survey:
-    months: tuple[date, ...]
-    suspicious: bool
-
-
-def _survey(conn: psycopg.Connection, plan: ColumnPlan) -> _Survey:
-    """One pass over the staged lines: the months they fall in, and whether a value needs a closer look.
-
-    PostgreSQL reads NaN and Infinity as numbers and words such as 'yesterday' as timestamps; a bill
-    has neither. Finding them here, with cheap tests, lets the insert cast without guards.
-    """
-    start = _cell(plan, plan.source_of("charge_period_start") or 0)
-    tests: list[sql.Composable] = [sql.SQL("false")]
-    for ledger_column, index in plan.columns:
-        cell = _cell(plan, index)
-        if LEDGER_TYPES[ledger_column] == "numeric":
-            tests.append(sql.SQL("strpos({c}, 'n') + strpos({c}, 'N') > 0").format(c=cell))
-        elif LEDGER_TYPES[ledger_column] == "timestamptz":
-            tests.append(sql.SQL("ascii({c}) NOT BETWEEN 48 AND 57").format(c=cell))
-    # The month is read from the text (YYYY-MM...), the cheap way; a timestamp with an offset may fall
-    # in the neighbouring month once in UTC, so the months either side exist too. Other spellings
-    # (5/1/25) are parsed, the few lines that use them.
-    rows = conn.execute(
-        sql.SQL(
-            """
-            SELECT month, bool_or(suspicious)
-              FROM (SELECT CASE WHEN ascii({c}) NOT BETWEEN 48 AND 57 THEN NULL
-                                WHEN substr({c}, 5, 1) = '-' THEN left({c}, 7)
-                                WHEN pg_input_is_valid({c}, 'timestamptz')
-                                THEN to_char({c}::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM') END AS month,
-                           {tests} AS suspicious
-                      FROM staging_lines) AS lines
-             GROUP BY month
-            """
-        ).format(c=start, tests=sql.SQL(" OR ").join(tests))
-    ).fetchall()
-    months = {
-        neighbour
-        for month, _ in rows
-        if month and _MONTH.fullmatch(month) and 1970 <= int(month[:4]) <= 2999 and 1 <= int(month[5:7]) <= 12
-        for neighbour in _month_and_neighbours(date(int(month[:4]), int(month[5:7]), 1))
-    }
-    return _Survey(months=tuple(sorted(months)), suspicious=any(suspicious for _, suspicious in rows))
-
-
 def _create_partitions(conn: psycopg.Connection, months: tuple[date, ...]) -> None:
     if not months:
         return
@@ -302,7 +167,7 @@ def _create_partitions(conn: psycopg.Connection, months: tuple[date, ...]) -> No
     for month in months:
         if f"cost_lines_{month:%Y_%m}" in existing:
             continue
-        following = _next_month(month)
+        following = next_month(month)
         conn.execute(
             sql.SQL("CREATE TABLE IF NOT EXISTS {} PARTITION OF cost_lines FOR VALUES FROM ({}) TO ({})").format(
                 sql.Identifier(f"cost_lines_{month:%Y_%m}"),
@@ -310,15 +175,6 @@ def _create_partitions(conn: psycopg.Connection, months: tuple[date, ...]) -> No
                 sql.Literal(following.isoformat()),
             )
         )
-
-
-def _next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def _month_and_neighbours(month: date) -> tuple[date, ...]:
-    previous = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-    return (previous, month, _next_month(month))
 
 
 def _retire_earlier_versions(conn: psycopg.Connection, uri: str, etag: str) -> list[tuple[str, date]]:
@@ -345,13 +201,6 @@ def _retire_earlier_versions(conn: psycopg.Connection, uri: str, etag: str) -> l
     return [(str(provider), day) for provider, day in touched]
 
 
-def _cell(plan: ColumnPlan, index: int) -> sql.Composable:
-    if plan.kind == "oci-focus":
-        # FOCUS writes an absent value as the word null (its own examples do).
-        return sql.SQL("nullif({}, 'null')").format(sql.Identifier(f"c{index}"))
-    return sql.Identifier(f"c{index}")
-
-
 def _value(plan: ColumnPlan, ledger_column: str) -> sql.Composable:
     index = plan.source_of(ledger_column)
     constant = dict(plan.constants).get(ledger_column)
@@ -361,23 +210,23 @@ def _value(plan: ColumnPlan, ledger_column: str) -> sql.Composable:
             charge_class = plan.source_of("charge_class")
             if charge_class is None:
                 return sql.Literal(False)
-            return sql.SQL("coalesce({} = 'Correction', false)").format(_cell(plan, charge_class))
+            return sql.SQL("coalesce({} = 'Correction', false)").format(cell(plan, charge_class))
         # A usage report has no cost column: its lines cost nothing.
         return sql.Literal(0) if ledger_column in ("billed_cost", "effective_cost") else sql.Literal(constant)
-    cell = _cell(plan, index)
+    value = cell(plan, index)
     kind = LEDGER_TYPES[ledger_column]
     if kind == "numeric":
-        expression: sql.Composable = sql.SQL("{}::numeric").format(cell)
+        expression: sql.Composable = sql.SQL("{}::numeric").format(value)
         if ledger_column in ("billed_cost", "effective_cost"):
             expression = sql.SQL("coalesce({}, 0)").format(expression)
         return expression
     if kind == "timestamptz":
-        return sql.SQL("{}::timestamptz").format(cell)
+        return sql.SQL("{}::timestamptz").format(value)
     if kind == "boolean":
-        return sql.SQL("coalesce(lower({}) IN ('true', 't', 'y', 'yes', '1'), false)").format(cell)
+        return sql.SQL("coalesce(lower({}) IN ('true', 't', 'y', 'yes', '1'), false)").format(value)
     if ledger_column == "billing_currency":
-        return sql.SQL("upper({})").format(cell)
-    return cell
+        return sql.SQL("upper({})").format(value)
+    return value
 
 
 def _json_object(plan: ColumnPlan, pairs: tuple[tuple[str, int], ...]) -> sql.Composable:
@@ -386,27 +235,27 @@ def _json_object(plan: ColumnPlan, pairs: tuple[tuple[str, int], ...]) -> sql.Co
     # jsonb_object over two arrays builds the object in half the time of jsonb_build_object.
     return sql.SQL("jsonb_strip_nulls(jsonb_object(ARRAY[{}]::text[], ARRAY[{}]::text[]))").format(
         sql.SQL(", ").join(sql.Literal(key) for key, _ in pairs),
-        sql.SQL(", ").join(_cell(plan, index) for _, index in pairs),
+        sql.SQL(", ").join(cell(plan, index) for _, index in pairs),
     )
 
 
-def _drop_repeated_lines(conn: psycopg.Connection, plan: ColumnPlan) -> int:
-    reference = plan.source_of("reference_no")
-    if reference is None:
+def _drop_repeated_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> int:
+    if plan.source_of("reference_no") is None:
         return 0
     return conn.execute(
-        sql.SQL(
-            """
-            DELETE FROM staging_lines s
-             USING (SELECT {c} AS reference_no, min(line) AS first_line FROM staging_lines
-                     WHERE {c} IS NOT NULL GROUP BY {c} HAVING count(*) > 1) AS repeated
-             WHERE s.{c} = repeated.reference_no AND s.line > repeated.first_line
-            """
-        ).format(c=sql.Identifier(f"c{reference}"))
+        """
+        DELETE FROM cost_lines l
+         USING (SELECT reference_no, min(line_number) AS first_line FROM cost_lines
+                 WHERE source_file_id = %(id)s AND reference_no IS NOT NULL
+                 GROUP BY reference_no HAVING count(*) > 1) AS repeated
+         WHERE l.source_file_id = %(id)s AND l.reference_no = repeated.reference_no
+           AND l.line_number > repeated.first_line
+        """,
+        {"id": file_id},
     ).rowcount
 
 
-def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> int:
+def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int, piece: sql.Composable) -> None:
     ledger_columns = [column for column in LEDGER_TYPES if column != "charge_class"]
     values = [_value(plan, column) for column in ledger_columns]
     charge_class = _value(plan, "charge_class")
@@ -414,14 +263,13 @@ def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> i
         charge_class = sql.SQL("CASE WHEN {} THEN 'Correction' END").format(_value(plan, "is_correction"))
     tags = _json_object(plan, plan.tag_columns)
     if plan.tags_json is not None:
-        cell = sql.Identifier(f"c{plan.tags_json}")
         tags = sql.SQL("{} || coalesce(CASE WHEN {c} NOT IN ('null', '') THEN {c}::jsonb END, '{{}}'::jsonb)").format(
-            tags, c=cell
+            tags, c=sql.Identifier(f"c{plan.tags_json}")
         )
     statement = sql.SQL(
         """
         INSERT INTO cost_lines (source_file_id, line_number, provider, {columns}, charge_class, tags, x)
-        SELECT {file_id}, line + 1, 'oci', {values}, {charge_class}, {tags}, {x} FROM staging_lines
+        SELECT {file_id}, line + 1, 'oci', {values}, {charge_class}, {tags}, {x} FROM {piece}
         """
     ).format(
         columns=sql.SQL(", ").join(sql.Identifier(column) for column in ledger_columns),
@@ -430,8 +278,18 @@ def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> i
         charge_class=charge_class,
         tags=tags,
         x=_json_object(plan, plan.extra_columns),
+        piece=piece,
     )
-    return conn.execute(statement).rowcount
+    try:
+        with conn.transaction():
+            conn.execute(statement)
+    except (psycopg.errors.DataError, psycopg.errors.NotNullViolation, psycopg.errors.CheckViolation) as error:
+        # The fast path casts as it inserts; only a failed file pays for finding the first bad value.
+        check_values(conn, plan, piece)
+        reason = error.diag.message_primary or str(error)
+        if (error.diag.message_detail or "").startswith("Partition key"):
+            reason += " " + (error.diag.message_detail or "")
+        raise Rejected(LoadProblem(f"a value cannot be read: {reason.strip()}")) from None
 
 
 @dataclass(frozen=True)

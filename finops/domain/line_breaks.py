@@ -28,3 +28,35 @@ def normalised_line_breaks(chunks: Iterable[bytes]) -> Iterator[bytes]:
         if chunk:
             after_break = chunk.endswith(b"\n")
             yield chunk
+
+
+def record_aligned(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """Regroups CSV bytes into pieces of about ``size`` bytes that each end where a record ends.
+
+    A line break inside a quoted value does not end a record: a break ends one only when the
+    quotes before it (from the start of the piece, itself a record start) are balanced.
+    """
+    parts: list[bytes] = []
+    length = 0
+    for chunk in chunks:
+        parts.append(chunk)
+        length += len(chunk)
+        if length < size:
+            continue
+        pending = b"".join(parts)
+        cut = _last_record_end(pending)
+        if cut is not None:
+            yield pending[:cut]
+            pending = pending[cut:]
+        parts, length = ([pending] if pending else []), len(pending)
+    if parts:
+        yield b"".join(parts)
+
+
+def _last_record_end(data: bytes) -> int | None:
+    cut = data.rfind(b"\n")
+    while cut >= 0:
+        if data.count(b'"', 0, cut) % 2 == 0:
+            return cut + 1
+        cut = data.rfind(b"\n", 0, cut)
+    return None

@@ -11,7 +11,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from finops.db.connect import connect
 from finops.db.cost_loader import LoadResult, load_report
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "oci"
@@ -21,8 +20,7 @@ USAGE = "reports_usage-csv_0001000000829494.csv"
 
 
 def load(dsn: str, data: bytes, uri: str = "oci://bling/t/reports/cost-csv/1.csv.gz", etag: str = "e1") -> LoadResult:
-    with connect(dsn) as conn:
-        return load_report(conn, uri=uri, etag=etag, content=io.BytesIO(data), size=len(data))
+    return load_report(dsn, uri=uri, etag=etag, content=io.BytesIO(data), size=len(data))
 
 
 def independent_totals(name: str) -> dict[str, Decimal]:

@@ -14,17 +14,15 @@ from pathlib import Path
 
 import psycopg
 
-from finops.db.connect import connect
 from finops.db.cost_loader import load_report
 
 HEADER = "lineItem/referenceNo,lineItem/intervalUsageStart,product/service,cost/myCost,cost/currencyCode,tags/team\r\n"
 LINES = 300_000
 LOADER = """
 import sys
-from finops.db.connect import connect
 from finops.db.cost_loader import load_report
-with open(sys.argv[2], "rb") as content, connect(sys.argv[1]) as conn:
-    load_report(conn, uri="oci://bling/t/reports/cost-csv/big.csv.gz", etag="v1", content=content, size=None)
+with open(sys.argv[2], "rb") as content:
+    load_report(sys.argv[1], uri="oci://bling/t/reports/cost-csv/big.csv.gz", etag="v1", content=content, size=None)
 """
 
 
@@ -73,16 +71,17 @@ def test_a_loader_killed_mid_file_leaves_nothing_and_the_rerun_is_exact(migrated
         assert conn.execute("SELECT count(*) FROM cost_lines").fetchone() == (0,)
         assert conn.execute("SELECT count(*) FROM source_files").fetchone() == (0,)
 
-    with connect(migrated_dsn) as conn:
-        result = load_report(
-            conn,
-            uri="oci://bling/t/reports/cost-csv/big.csv.gz",
-            etag="v1",
-            content=io.BytesIO(report.read_bytes()),
-            size=None,
-        )
+    result = load_report(
+        migrated_dsn,
+        uri="oci://bling/t/reports/cost-csv/big.csv.gz",
+        etag="v1",
+        content=io.BytesIO(report.read_bytes()),
+        size=None,
+    )
     assert (result.status, result.rows, result.totals) == ("loaded", LINES, {"EUR": expected})
     with psycopg.connect(migrated_dsn) as conn:
         assert conn.execute("SELECT count(*), sum(billed_cost) FROM cost_lines").fetchone() == (LINES, expected)
         assert conn.execute("SELECT sum(billed_cost) FROM daily_costs").fetchone() == (expected,)
         assert conn.execute("SELECT status, rows FROM source_files").fetchall() == [("loaded", LINES)]
+        leftovers = "SELECT count(*) FROM pg_tables WHERE schemaname = 'finops_staging'"
+        assert conn.execute(leftovers).fetchone() == (0,), "the killed load's staged pieces were cleared"

@@ -16,7 +16,6 @@ import psycopg
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from finops.db.connect import connect
 from finops.db.cost_loader import load_report
 
 KNOWN_COLUMNS = [
@@ -103,14 +102,14 @@ def test_any_file_loads_or_is_refused_with_a_reason_and_never_half(
     if truncate is not None:
         data = data[:truncate]
     uri = f"file:///fuzz/{uuid.uuid4()}.csv"
-    with connect(migrated_dsn) as conn:
-        result = load_report(conn, uri=uri, etag="e", content=io.BytesIO(data), size=len(data))
-        assert conn.execute("SELECT 1").fetchone() == (1,), "the connection is usable for the next file"
+    result = load_report(migrated_dsn, uri=uri, etag="e", content=io.BytesIO(data), size=len(data))
     with psycopg.connect(migrated_dsn) as check:
         (stored,) = check.execute(
             "SELECT count(*) FROM cost_lines l JOIN source_files f ON f.id = l.source_file_id WHERE f.uri = %s", [uri]
         ).fetchone() or (0,)
         status = check.execute("SELECT status FROM source_files WHERE uri = %s", [uri]).fetchone()
+        leftovers = check.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'finops_staging'").fetchone()
+    assert leftovers == (0,), "staged pieces are dropped whatever the outcome"
     assert result.status in ("loaded", "failed")
     event(result.status)
     assert status == (result.status,)
@@ -119,7 +118,7 @@ def test_any_file_loads_or_is_refused_with_a_reason_and_never_half(
         assert stored == 0, "a refused file leaves no line behind"
     else:
         assert stored == result.rows
-        if sorted(header) == sorted(LEGACY):
+        if sorted(header) == sorted(LEGACY) and truncate is None:
             assert result.totals == independent_totals(header, rows)
 
 

@@ -13,7 +13,6 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from finops.db.connect import connect
 from finops.db.cost_loader import load_report
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "focus" / "spec-v1.2-examples"
@@ -40,8 +39,7 @@ def same_value(text: str, stored: object) -> bool:
 
 def load_example(dsn: str, path: Path) -> tuple[str, int | None, list[dict[str, str]], object]:
     data = path.read_bytes()
-    with connect(dsn) as conn:
-        result = load_report(conn, uri=f"file://{path}", etag="spec-v1.2", content=io.BytesIO(data), size=len(data))
+    result = load_report(dsn, uri=f"file://{path}", etag="spec-v1.2", content=io.BytesIO(data), size=len(data))
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     return result.status, result.source_file_id, rows, result.problem
 
@@ -69,8 +67,7 @@ def test_each_conformant_example_round_trips_through_focus_costs(migrated_dsn: s
 @pytest.mark.parametrize("path", MONEY_FORMATTED, ids=lambda path: path.stem)
 def test_amounts_written_as_money_are_refused_with_line_and_column(migrated_dsn: str, path: Path) -> None:
     data = path.read_bytes()
-    with connect(migrated_dsn) as conn:
-        result = load_report(conn, uri=f"file://{path}", etag="spec-v1.2", content=io.BytesIO(data), size=len(data))
+    result = load_report(migrated_dsn, uri=f"file://{path}", etag="spec-v1.2", content=io.BytesIO(data), size=len(data))
     assert result.status == "failed"
     assert result.problem is not None
     assert result.problem.line == 2
@@ -84,8 +81,7 @@ def test_amounts_written_as_money_are_refused_with_line_and_column(migrated_dsn:
 def test_an_hour_that_does_not_exist_is_refused_where_it_is(migrated_dsn: str, path: Path) -> None:
     data = path.read_bytes()
     first_bad_line = 1 + next(number for number, line in enumerate(data.splitlines()) if b"T30:" in line)
-    with connect(migrated_dsn) as conn:
-        result = load_report(conn, uri=f"file://{path}", etag="spec-v1.2", content=io.BytesIO(data), size=len(data))
+    result = load_report(migrated_dsn, uri=f"file://{path}", etag="spec-v1.2", content=io.BytesIO(data), size=len(data))
     assert result.status == "failed"
     assert result.problem is not None
     assert (result.problem.line, result.problem.column) == (first_bad_line, "ChargePeriodEnd")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from finops.domain.line_breaks import normalised_line_breaks
+from finops.domain.line_breaks import normalised_line_breaks, record_aligned
 
 
 def joined(*chunks: bytes) -> bytes:
@@ -33,3 +36,18 @@ def test_the_rows_survive_any_breaks_and_any_chunking(rows: list[str], breaks: l
     chunks = [data[start:end] for start, end in zip([0, *edges], [*edges, len(data)], strict=True)]
     expected = "".join(row + "\n" for row in rows).encode()
     assert joined(*chunks) == expected
+
+
+@given(
+    records=st.lists(st.lists(st.text(alphabet='ab,"\n', max_size=6), min_size=1, max_size=3), min_size=0, max_size=30),
+    size=st.integers(min_value=1, max_value=64),
+    feed=st.integers(min_value=1, max_value=20),
+)
+def test_pieces_end_where_records_end_and_lose_nothing(records: list[list[str]], size: int, feed: int) -> None:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(records)
+    data = out.getvalue().encode()
+    pieces = list(record_aligned((data[start : start + feed] for start in range(0, len(data), feed)), size))
+    assert b"".join(pieces) == data
+    parsed = [row for piece in pieces for row in csv.reader(io.StringIO(piece.decode(), newline=""))]
+    assert parsed == [list(map(str, record)) for record in records]
