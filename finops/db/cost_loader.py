@@ -84,7 +84,7 @@ def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[by
         return LoadResult(status="skipped")
     conn.execute(sql.SQL("SELECT pg_advisory_xact_lock({})").format(load_lock(file_id)))
     touched_before = _retire_earlier_versions(conn, uri, etag)
-    staged = 0
+    rows = duplicates = 0
     with staged_pieces(dsn, plan, stream, file_id) as pieces:
         for piece in pieces:
             if piece.suspicious:
@@ -92,9 +92,8 @@ def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[by
             _create_partitions(conn, piece.months)
             _insert_lines(conn, plan, file_id, piece.table)
             conn.execute(sql.SQL("DROP TABLE {}").format(piece.table))
-            staged += piece.lines
-    duplicates = _drop_repeated_lines(conn, plan, file_id)
-    rows = staged - duplicates
+            rows += piece.lines - piece.repeats
+            duplicates += piece.repeats
     # The planner has not seen these lines yet (no ANALYZE, which would cost a quarter of the load)
     # and would sort them and probe the corrections once per line; hashing is right for a bulk load.
     conn.execute("SET LOCAL enable_sort = off")
@@ -239,22 +238,6 @@ def _json_object(plan: ColumnPlan, pairs: tuple[tuple[str, int], ...]) -> sql.Co
     )
 
 
-def _drop_repeated_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int) -> int:
-    if plan.source_of("reference_no") is None:
-        return 0
-    return conn.execute(
-        """
-        DELETE FROM cost_lines l
-         USING (SELECT reference_no, min(line_number) AS first_line FROM cost_lines
-                 WHERE source_file_id = %(id)s AND reference_no IS NOT NULL
-                 GROUP BY reference_no HAVING count(*) > 1) AS repeated
-         WHERE l.source_file_id = %(id)s AND l.reference_no = repeated.reference_no
-           AND l.line_number > repeated.first_line
-        """,
-        {"id": file_id},
-    ).rowcount
-
-
 def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int, piece: sql.Composable) -> None:
     ledger_columns = [column for column in LEDGER_TYPES if column != "charge_class"]
     values = [_value(plan, column) for column in ledger_columns]
@@ -301,23 +284,27 @@ class _FileSummary:
 
 
 def _summarise(conn: psycopg.Connection, file_id: int) -> _FileSummary:
-    """One pass over the file's lines that count: totals per currency, accounts and days."""
-    rows = conn.execute(
+    """One pass over the file's lines that count, kept as `file_rollup`: its share of daily_costs."""
+    conn.execute(
         """
-        SELECT provider, (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency, sub_account_id,
-               sum(billed_cost), bool_or(is_correction)
+        CREATE TEMP TABLE file_rollup ON COMMIT DROP AS
+        SELECT provider, coalesce(sub_account_id, '') AS account_id, coalesce(service_name, '') AS service_name,
+               coalesce(region_id, '') AS region_id, (charge_period_start AT TIME ZONE 'UTC')::date AS day,
+               billing_currency AS currency, sum(billed_cost) AS billed_cost, sum(effective_cost) AS effective_cost,
+               sum(list_cost) AS list_cost, count(*) AS lines, bool_or(is_correction) AS corrects
           FROM effective_cost_lines WHERE source_file_id = %(id)s
-         GROUP BY 1, 2, 3, 4
+         GROUP BY 1, 2, 3, 4, 5, 6
         """,
         {"id": file_id},
-    ).fetchall()
+    )
+    rows = conn.execute("SELECT provider, day, currency, account_id, billed_cost, corrects FROM file_rollup").fetchall()
     totals: dict[str, Decimal] = {}
     for _, _, currency, _, billed, _ in rows:
         if currency is not None:
             totals[str(currency)] = totals.get(str(currency), Decimal(0)) + Decimal(billed)
     return _FileSummary(
         totals=dict(sorted(totals.items())),
-        accounts=tuple(sorted({str(row[3]) for row in rows if row[3] is not None})),
+        accounts=tuple(sorted({str(row[3]) for row in rows if row[3]})),
         days=tuple(sorted({(str(row[0]), row[1]) for row in rows})),
         has_corrections=any(row[5] for row in rows),
     )
@@ -326,6 +313,12 @@ def _summarise(conn: psycopg.Connection, file_id: int) -> _FileSummary:
 def _refresh_daily_costs(
     conn: psycopg.Connection, file_id: int, summary: _FileSummary, touched_before: list[tuple[str, date]]
 ) -> tuple[date, ...]:
+    """Brings daily_costs up to date for the days the file touched.
+
+    A file that only adds lines adds its own rollup to those days (work in proportion to the file,
+    not to the day: an hourly file does not re-read the day's other files). A file that replaces an
+    earlier version, or corrects lines, makes the days it touched be summed again from the ledger.
+    """
     touched = set(summary.days) | set(touched_before)
     if summary.has_corrections:
         # the days of the lines this file's corrections replace, wherever they were loaded from
@@ -344,13 +337,37 @@ def _refresh_daily_costs(
     ordered = sorted(touched)
     if not ordered:
         return ()
-    conn.execute("CREATE TEMP TABLE touched_days (provider text, day date) ON COMMIT DROP")
     with conn.cursor() as cursor:
-        cursor.executemany("INSERT INTO touched_days VALUES (%s, %s)", ordered)
         # Two loads touching the same day take turns; the lock order is the same for everyone.
         cursor.executemany(
             "SELECT pg_advisory_xact_lock(hashtextextended('finops.daily_costs.' || %s || %s::date, 0))", ordered
         )
+    if summary.has_corrections or touched_before:
+        _sum_days_again(conn, ordered)
+    else:
+        conn.execute(
+            """
+            INSERT INTO daily_costs AS d (provider, account_id, service_name, region_id, day, currency,
+                                          billed_cost, effective_cost, list_cost, lines)
+            SELECT provider, account_id, service_name, region_id, day, currency,
+                   billed_cost, effective_cost, list_cost, lines
+              FROM file_rollup WHERE currency IS NOT NULL
+            ON CONFLICT (provider, day, account_id, service_name, region_id, currency) DO UPDATE
+               SET billed_cost = d.billed_cost + EXCLUDED.billed_cost,
+                   effective_cost = d.effective_cost + EXCLUDED.effective_cost,
+                   -- sum() of no list cost is NULL; adding to it must not lose the other side
+                   list_cost = CASE WHEN d.list_cost IS NULL AND EXCLUDED.list_cost IS NULL THEN NULL
+                                    ELSE coalesce(d.list_cost, 0) + coalesce(EXCLUDED.list_cost, 0) END,
+                   lines = d.lines + EXCLUDED.lines
+            """
+        )
+    return tuple(sorted({day for _, day in ordered}))
+
+
+def _sum_days_again(conn: psycopg.Connection, days: list[tuple[str, date]]) -> None:
+    conn.execute("CREATE TEMP TABLE touched_days (provider text, day date) ON COMMIT DROP")
+    with conn.cursor() as cursor:
+        cursor.executemany("INSERT INTO touched_days VALUES (%s, %s)", days)
     conn.execute("DELETE FROM daily_costs d USING touched_days t WHERE d.provider = t.provider AND d.day = t.day")
     conn.execute(
         """
@@ -364,9 +381,8 @@ def _refresh_daily_costs(
            AND l.charge_period_start >= %(first)s::date AND l.charge_period_start < %(last)s::date + 1
          GROUP BY 1, 2, 3, 4, 5, 6
         """,
-        {"first": min(day for _, day in ordered), "last": max(day for _, day in ordered)},
+        {"first": min(day for _, day in days), "last": max(day for _, day in days)},
     )
-    return tuple(sorted({day for _, day in ordered}))
 
 
 def _record_failure(conn: psycopg.Connection, uri: str, etag: str, size: int | None, problem: LoadProblem) -> None:

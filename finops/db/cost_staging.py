@@ -34,7 +34,7 @@ PIECES_AHEAD = 2  # staged pieces waiting for the loader: bounds memory and data
 SCHEMA = "finops_staging"
 _COPY_LINE = re.compile(r"line (\d+)")
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
-_PIECE_TABLE = re.compile(r"load_(\d+)_\d+")
+_PIECE_TABLE = re.compile(r"load_(\d+)_\w+")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,8 @@ class Rejected(Exception):
 @dataclass(frozen=True)
 class StagedPiece:
     table: sql.Composed
-    lines: int
+    lines: int  # lines staged, repeats included
+    repeats: int  # lines whose referenceNo came earlier in the file, already removed from the piece
     months: tuple[date, ...]
     suspicious: bool
 
@@ -120,14 +121,17 @@ def _stage_all(
             drop_abandoned_pieces(conn)
             reads = iter(lambda: read_or_reject(lambda: stream.read(READ_BYTES)), b"")
             lines_before = 0
+            references = _create_reference_table(conn, plan, load_id)
             for number, data in enumerate(record_aligned(normalised_line_breaks(reads), PIECE_BYTES)):
                 if stop.is_set():
                     return
-                piece = _stage_piece(conn, plan, data, load_id, number, lines_before)
+                piece = _stage_piece(conn, plan, data, load_id, number, lines_before, references)
                 lines_before += piece.lines
                 if not _hand_over(handoff, piece, stop):
                     conn.execute(sql.SQL("DROP TABLE {}").format(piece.table))
                     return
+            if references is not None:
+                conn.execute(sql.SQL("DROP TABLE {}").format(references))
         _hand_over(handoff, None, stop)
     except BaseException as error:  # the loading thread raises it
         _hand_over(handoff, error, stop)
@@ -147,8 +151,46 @@ def _hand_over(
     return False
 
 
+def _create_reference_table(conn: psycopg.Connection, plan: ColumnPlan, load_id: int) -> sql.Composed | None:
+    """The referenceNo values seen so far in the file, to find a line listed again in a later piece."""
+    if plan.source_of("reference_no") is None:
+        return None
+    table = sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(f"load_{load_id}_references"))
+    conn.execute(sql.SQL("CREATE UNLOGGED TABLE {} (reference_no text PRIMARY KEY)").format(table))
+    return table
+
+
+def _drop_repeats(conn: psycopg.Connection, plan: ColumnPlan, piece: sql.Composed, references: sql.Composed) -> int:
+    reference = cell(plan, plan.source_of("reference_no") or 0)
+    earlier = conn.execute(
+        sql.SQL("DELETE FROM {piece} p USING {references} r WHERE {c} = r.reference_no").format(
+            piece=piece, references=references, c=reference
+        )
+    ).rowcount
+    within = conn.execute(
+        sql.SQL(
+            """
+            DELETE FROM {piece} p
+             USING (SELECT {c} AS reference_no, min(line) AS first_line FROM {piece}
+                     WHERE {c} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) AS repeated
+             WHERE {c} = repeated.reference_no AND p.line > repeated.first_line
+            """
+        ).format(piece=piece, c=reference)
+    ).rowcount
+    conn.execute(
+        sql.SQL("INSERT INTO {} SELECT {c} FROM {} WHERE {c} IS NOT NULL").format(references, piece, c=reference)
+    )
+    return earlier + within
+
+
 def _stage_piece(
-    conn: psycopg.Connection, plan: ColumnPlan, data: bytes, load_id: int, number: int, lines_before: int
+    conn: psycopg.Connection,
+    plan: ColumnPlan,
+    data: bytes,
+    load_id: int,
+    number: int,
+    lines_before: int,
+    references: sql.Composed | None,
 ) -> StagedPiece:
     table = sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(f"load_{load_id}_{number}"))
     columns = [sql.Identifier(f"c{index}") for index in range(plan.width)]
@@ -172,8 +214,9 @@ def _stage_piece(
         line = lines_before + int(found.group(1)) + 1 if found else None
         reason = (error.diag.message_primary or str(error)).strip()
         raise Rejected(LoadProblem(f"the CSV is malformed: {reason}", line=line)) from None
+    repeats = _drop_repeats(conn, plan, table, references) if references is not None else 0
     months, suspicious = _survey(conn, plan, table)
-    return StagedPiece(table, lines, months, suspicious)
+    return StagedPiece(table, lines, repeats, months, suspicious)
 
 
 def drop_abandoned_pieces(conn: psycopg.Connection) -> None:

@@ -119,6 +119,33 @@ def test_a_correction_replaces_the_line_it_names_even_from_another_file(migrated
     assert query(migrated_dsn, "SELECT count(*) FROM focus_costs WHERE \"ChargeClass\" = 'Correction'") == [(1,)]
 
 
+RECOUNT = """
+    SELECT provider, coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
+           (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency,
+           sum(billed_cost), sum(effective_cost), sum(list_cost), count(*)
+      FROM effective_cost_lines WHERE billing_currency IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+"""
+ROLLUP = """
+    SELECT provider, account_id, service_name, region_id, day, currency, billed_cost, effective_cost, list_cost, lines
+      FROM daily_costs ORDER BY 1, 2, 3, 4, 5, 6
+"""
+
+
+def test_daily_costs_always_equal_the_lines_that_count_however_files_arrive(migrated_dsn: str) -> None:
+    steps = [
+        ("1.csv", "v1", "r1,2025-06-01T10:00Z,COMPUTE,10,EUR,false,\nr2,2025-06-01T11:00Z,COMPUTE,5,EUR,false,\n"),
+        ("2.csv", "v1", "r4,2025-06-01T12:00Z,COMPUTE,2.5,EUR,false,\nr5,2025-06-02T00:00Z,NETWORK,1,EUR,false,\n"),
+        ("3.csv", "v1", "r6,2025-06-01T13:00Z,COMPUTE,1,EUR,false,\nr7,2025-06-01T13:00Z,COMPUTE,4,EUR,true,r2\n"),
+        ("2.csv", "v2", "r4,2025-06-01T12:00Z,COMPUTE,3.5,EUR,false,\n"),
+        ("4.csv", "v1", "r8,2025-06-02T01:00Z,NETWORK,0.25,USD,false,\n"),
+    ]
+    for name, etag, lines in steps:
+        assert load(migrated_dsn, (HEADER + lines).encode(), uri=f"oci://b/t/{name}", etag=etag).status == "loaded"
+        assert query(migrated_dsn, ROLLUP) == query(migrated_dsn, RECOUNT), f"after {name} {etag}"
+    day_one = query(migrated_dsn, "SELECT sum(billed_cost) FROM daily_costs WHERE day = '2025-06-01'")
+    assert day_one == [(Decimal("10") + Decimal("3.5") + Decimal("1") + Decimal("4"),)]
+
+
 @pytest.mark.parametrize(
     ("data", "line", "column", "reason"),
     [
