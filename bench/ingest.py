@@ -166,6 +166,7 @@ def database() -> Iterator[str]:
 def fresh_schema(dsn: str) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("DROP SCHEMA IF EXISTS finops_staging CASCADE")
         conn.execute("CREATE SCHEMA public")
     with connect(dsn, autocommit=True) as conn:
         migrate(conn)
