@@ -72,6 +72,19 @@ class Settings(BaseSettings):
         description="When DATABASE_URL is unset: a secret reference (oci-vault:<ocid>, file:, env:) holding"
         ' JSON {"host", "port", "dbname", "username", "password"}.',
     )
+    encryption_key: SecretStr | None = Field(
+        default=None,
+        description="Key that encrypts cloud keys stored in the database (Fernet, urlsafe base64 of 32 bytes);"
+        " when unset, FINOPS_HOME/encryption.key (made on first use, mode 0600).",
+    )
+    outscale_endpoint: str = Field(
+        default="https://api.{region}.outscale.com/api/v1",
+        description="The Outscale API, {region} replaced by the region (a private endpoint or an emulator).",
+    )
+    outscale_regions: list[str] = Field(
+        default_factory=lambda: ["eu-west-2", "cloudgouv-eu-west-1", "us-east-2", "us-west-1", "ap-northeast-1"],
+        description="The regions whose public catalog refresh-catalog records.",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     prefect_host: str = "127.0.0.1"

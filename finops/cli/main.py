@@ -22,6 +22,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Inspect the PostgreSQL database in use.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+accounts_app = typer.Typer(help="The cloud accounts the flows read (keys are stored encrypted).", no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
 
 
 def _say(message: str) -> None:
@@ -104,6 +106,64 @@ def run(
     from finops.cli.run_flow import run_deployment
 
     _guarded(lambda: run_deployment(_settings(), deployment, param or [], _say))
+
+
+@accounts_app.command("add")
+def accounts_add(
+    name: Annotated[str, typer.Option(help="A name people recognise.")],
+    region: Annotated[list[str], typer.Option(help="A region of the account (repeat for several).")],
+    provider: Annotated[str, typer.Option(help="outscale or oci.")] = "outscale",
+    owner: Annotated[str | None, typer.Option(help="Who may read it (default: the account itself).")] = None,
+    account_id: Annotated[str | None, typer.Option(help="OCI: the tenancy OCID.")] = None,
+    credentials: Annotated[
+        str | None,
+        typer.Option(help='A secret reference (oci-vault:, file:, env:) holding JSON {"access_key", "secret_key"}.'),
+    ] = None,
+    access_key: Annotated[str | None, typer.Option(envvar="OSC_ACCESS_KEY", help="Outscale access key.")] = None,
+    secret_key: Annotated[
+        str | None,
+        typer.Option(envvar="OSC_SECRET_KEY", help="Outscale secret key (better from OSC_SECRET_KEY than typed)."),
+    ] = None,
+) -> None:
+    """Add a cloud account; Outscale keys are checked (ReadAccounts) in each region, then stored encrypted."""
+    from finops.cli import accounts
+
+    _guarded(
+        lambda: accounts.add(
+            _settings(),
+            _say,
+            provider=provider,
+            name=name,
+            regions=region,
+            owner=owner,
+            account_id=account_id,
+            credentials=credentials,
+            access_key=access_key,
+            secret_key=secret_key,
+        )
+    )
+
+
+@accounts_app.command("list")
+def accounts_list(
+    output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    owner: Annotated[str | None, typer.Option(help="Only this owner's accounts.")] = None,
+) -> None:
+    """List the accounts (never their keys)."""
+    from finops.cli import accounts
+
+    _guarded(lambda: accounts.show(_settings(), output=output, owner=owner))
+
+
+@accounts_app.command("remove")
+def accounts_remove(
+    identifier: Annotated[str, typer.Argument(help="Our id (#n) or the cloud's account id.")],
+    owner: Annotated[str | None, typer.Option(help="Only if this owner's.")] = None,
+) -> None:
+    """Remove an account (its stored keys go with it)."""
+    from finops.cli import accounts
+
+    _guarded(lambda: accounts.remove(_settings(), _say, identifier=identifier.lstrip("#"), owner=owner))
 
 
 def main() -> None:

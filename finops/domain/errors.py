@@ -55,5 +55,11 @@ class ParseError(FinopsError):
     category: ErrorCategory = "parse"
 
 
+class CloudError(FinopsError):
+    """A cloud API (Outscale) refused or failed a call."""
+
+    category: ErrorCategory = "cloud"
+
+
 def is_transient(error: BaseException) -> bool:
     return isinstance(error, FinopsError) and error.transient

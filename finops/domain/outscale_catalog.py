@@ -81,3 +81,36 @@ class PriceList:
 
     def get(self, service: str, type_: str, operation: str) -> CatalogPrice | None:
         return self._prices.get(CatalogKey(service, type_, operation))
+
+
+@dataclass(frozen=True)
+class CatalogChanges:
+    """What a fresh catalog changes in the price history of a region."""
+
+    added: tuple[CatalogPrice, ...]
+    changed: tuple[CatalogPrice, ...]  # the new prices; their previous ones end
+    removed: tuple[CatalogKey, ...]
+    unchanged: int
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+def catalog_changes(
+    current: Mapping[CatalogKey, tuple[Decimal, bool]], fresh: Iterable[CatalogPrice]
+) -> CatalogChanges:
+    """``current``: key -> (unit price, per month) of the prices in force. A title change is not a new price."""
+    added: list[CatalogPrice] = []
+    changed: list[CatalogPrice] = []
+    seen: set[CatalogKey] = set()
+    for price in fresh:
+        seen.add(price.key)
+        before = current.get(price.key)
+        if before is None:
+            added.append(price)
+        elif before != (price.unit_price, price.per_month):
+            changed.append(price)
+    removed = tuple(sorted(key for key in current if key not in seen))
+    unchanged = len(seen) - len(added) - len(changed)
+    return CatalogChanges(tuple(added), tuple(changed), removed, unchanged)

@@ -1,4 +1,4 @@
-"""Fixtures that start the emulators: OCI (Object Storage + Secrets) and an SMTP server."""
+"""Fixtures that start the emulators: OCI (Object Storage + Secrets), the Outscale API and an SMTP server."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from tests.emulators.certificates import CertificatePair, api_key, self_signed_certificate
 from tests.emulators.oci import OciEmulator
+from tests.emulators.outscale import OutscaleEmulator, recorded_consumption
 from tests.emulators.smtp import MailServer
 
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaatesttenancy"
@@ -56,3 +57,13 @@ def mail_server(tls_certificate: CertificatePair) -> Iterator[MailServer]:
     server = MailServer(tls_certificate, username="smtp-user-7f3a", password="smtp-pa55-w0rd!").start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def outscale() -> Iterator[OutscaleEmulator]:
+    """The Outscale API with one account, the one the recorded consumption belongs to, and that consumption."""
+    emulator = OutscaleEmulator().start()
+    emulator.add_account("AKIAFINOPSTEST0000001", "osc-test-secret-0000000000000000000000001", "249064296596")
+    emulator.add_consumption("249064296596", recorded_consumption())
+    yield emulator
+    emulator.stop()
