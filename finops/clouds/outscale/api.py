@@ -48,7 +48,7 @@ class OutscaleApi:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self._gateway.close()
+        self._gateway.__exit__(None, None, None)
 
     def call(self, action: str, **parameters: Any) -> dict[str, Any]:
         sent = {name: value for name, value in parameters.items() if value is not None}
