@@ -29,6 +29,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from finops.db.connect import connect
+from finops.db.cost_ledger import create_partitions, refresh_daily_costs, retire_earlier_versions, summarise_file
 from finops.db.cost_staging import (
     LoadProblem,
     Rejected,
@@ -36,7 +37,6 @@ from finops.db.cost_staging import (
     check_values,
     drop_abandoned_pieces,
     load_lock,
-    next_month,
     read_or_reject,
     staged_pieces,
 )
@@ -83,13 +83,13 @@ def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[by
     if file_id is None:
         return LoadResult(status="skipped")
     conn.execute(sql.SQL("SELECT pg_advisory_xact_lock({})").format(load_lock(file_id)))
-    touched_before = _retire_earlier_versions(conn, uri, etag)
+    touched_before = retire_earlier_versions(conn, uri, etag)
     rows = duplicates = 0
     with staged_pieces(dsn, plan, stream, file_id) as pieces:
         for piece in pieces:
             if piece.suspicious:
                 check_values(conn, plan, piece.table)
-            _create_partitions(conn, piece.months)
+            create_partitions(conn, piece.months)
             _insert_lines(conn, plan, file_id, piece.table)
             conn.execute(sql.SQL("DROP TABLE {}").format(piece.table))
             rows += piece.lines - piece.repeats
@@ -98,8 +98,8 @@ def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[by
     # and would sort them and probe the corrections once per line; hashing is right for a bulk load.
     conn.execute("SET LOCAL enable_sort = off")
     conn.execute("SET LOCAL enable_nestloop = off")
-    summary = _summarise(conn, file_id)
-    days = _refresh_daily_costs(conn, file_id, summary, touched_before)
+    summary = summarise_file(conn, file_id)
+    days = refresh_daily_costs(conn, file_id, summary, touched_before)
     totals = summary.totals
     conn.execute(
         """
@@ -150,54 +150,6 @@ def _claim(conn: psycopg.Connection, uri: str, etag: str, kind: str, size: int |
         {"uri": uri, "etag": etag, "kind": kind, "bytes": size},
     ).fetchone()
     return int(row[0]) if row else None
-
-
-def _create_partitions(conn: psycopg.Connection, months: tuple[date, ...]) -> None:
-    if not months:
-        return
-    # Two loads may meet the same new month: one creates the partition, the other waits here.
-    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('finops.cost_lines.partitions', 0))")
-    existing = {
-        str(row[0])
-        for row in conn.execute(
-            "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'cost_lines'::regclass"
-        )
-    }
-    for month in months:
-        if f"cost_lines_{month:%Y_%m}" in existing:
-            continue
-        following = next_month(month)
-        conn.execute(
-            sql.SQL("CREATE TABLE IF NOT EXISTS {} PARTITION OF cost_lines FOR VALUES FROM ({}) TO ({})").format(
-                sql.Identifier(f"cost_lines_{month:%Y_%m}"),
-                sql.Literal(month.isoformat()),
-                sql.Literal(following.isoformat()),
-            )
-        )
-
-
-def _retire_earlier_versions(conn: psycopg.Connection, uri: str, etag: str) -> list[tuple[str, date]]:
-    """A rewritten object replaces its earlier version: its lines go, the days they touched are refreshed."""
-    touched = conn.execute(
-        """
-        SELECT DISTINCT l.provider, (l.charge_period_start AT TIME ZONE 'UTC')::date
-          FROM cost_lines l JOIN source_files f ON f.id = l.source_file_id
-         WHERE f.uri = %(uri)s AND f.etag <> %(etag)s AND f.status = 'loaded'
-        """,
-        {"uri": uri, "etag": etag},
-    ).fetchall()
-    conn.execute(
-        """
-        WITH earlier AS (
-            UPDATE source_files SET status = 'replaced', error_message = 'replaced by etag ' || %(etag)s
-             WHERE uri = %(uri)s AND etag <> %(etag)s AND status = 'loaded'
-            RETURNING id
-        )
-        DELETE FROM cost_lines WHERE source_file_id IN (SELECT id FROM earlier)
-        """,
-        {"uri": uri, "etag": etag},
-    )
-    return [(str(provider), day) for provider, day in touched]
 
 
 def _value(plan: ColumnPlan, ledger_column: str) -> sql.Composable:
@@ -273,116 +225,6 @@ def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int, piec
         if (error.diag.message_detail or "").startswith("Partition key"):
             reason += " " + (error.diag.message_detail or "")
         raise Rejected(LoadProblem(f"a value cannot be read: {reason.strip()}")) from None
-
-
-@dataclass(frozen=True)
-class _FileSummary:
-    totals: dict[str, Decimal]
-    accounts: tuple[str, ...]
-    days: tuple[tuple[str, date], ...]
-    has_corrections: bool
-
-
-def _summarise(conn: psycopg.Connection, file_id: int) -> _FileSummary:
-    """One pass over the file's lines that count, kept as `file_rollup`: its share of daily_costs."""
-    conn.execute(
-        """
-        CREATE TEMP TABLE file_rollup ON COMMIT DROP AS
-        SELECT provider, coalesce(sub_account_id, '') AS account_id, coalesce(service_name, '') AS service_name,
-               coalesce(region_id, '') AS region_id, (charge_period_start AT TIME ZONE 'UTC')::date AS day,
-               billing_currency AS currency, sum(billed_cost) AS billed_cost, sum(effective_cost) AS effective_cost,
-               sum(list_cost) AS list_cost, count(*) AS lines, bool_or(is_correction) AS corrects
-          FROM effective_cost_lines WHERE source_file_id = %(id)s
-         GROUP BY 1, 2, 3, 4, 5, 6
-        """,
-        {"id": file_id},
-    )
-    rows = conn.execute("SELECT provider, day, currency, account_id, billed_cost, corrects FROM file_rollup").fetchall()
-    totals: dict[str, Decimal] = {}
-    for _, _, currency, _, billed, _ in rows:
-        if currency is not None:
-            totals[str(currency)] = totals.get(str(currency), Decimal(0)) + Decimal(billed)
-    return _FileSummary(
-        totals=dict(sorted(totals.items())),
-        accounts=tuple(sorted({str(row[3]) for row in rows if row[3]})),
-        days=tuple(sorted({(str(row[0]), row[1]) for row in rows})),
-        has_corrections=any(row[5] for row in rows),
-    )
-
-
-def _refresh_daily_costs(
-    conn: psycopg.Connection, file_id: int, summary: _FileSummary, touched_before: list[tuple[str, date]]
-) -> tuple[date, ...]:
-    """Brings daily_costs up to date for the days the file touched.
-
-    A file that only adds lines adds its own rollup to those days (work in proportion to the file,
-    not to the day: an hourly file does not re-read the day's other files). A file that replaces an
-    earlier version, or corrects lines, makes the days it touched be summed again from the ledger.
-    """
-    touched = set(summary.days) | set(touched_before)
-    if summary.has_corrections:
-        # the days of the lines this file's corrections replace, wherever they were loaded from
-        touched |= {
-            (str(provider), day)
-            for provider, day in conn.execute(
-                """
-                SELECT DISTINCT o.provider, (o.charge_period_start AT TIME ZONE 'UTC')::date
-                  FROM cost_lines c
-                  JOIN cost_lines o ON o.provider = c.provider AND o.reference_no = c.back_reference_no
-                 WHERE c.source_file_id = %(id)s AND c.is_correction
-                """,
-                {"id": file_id},
-            )
-        }
-    ordered = sorted(touched)
-    if not ordered:
-        return ()
-    with conn.cursor() as cursor:
-        # Two loads touching the same day take turns; the lock order is the same for everyone.
-        cursor.executemany(
-            "SELECT pg_advisory_xact_lock(hashtextextended('finops.daily_costs.' || %s || %s::date, 0))", ordered
-        )
-    if summary.has_corrections or touched_before:
-        _sum_days_again(conn, ordered)
-    else:
-        conn.execute(
-            """
-            INSERT INTO daily_costs AS d (provider, account_id, service_name, region_id, day, currency,
-                                          billed_cost, effective_cost, list_cost, lines)
-            SELECT provider, account_id, service_name, region_id, day, currency,
-                   billed_cost, effective_cost, list_cost, lines
-              FROM file_rollup WHERE currency IS NOT NULL
-            ON CONFLICT (provider, day, account_id, service_name, region_id, currency) DO UPDATE
-               SET billed_cost = d.billed_cost + EXCLUDED.billed_cost,
-                   effective_cost = d.effective_cost + EXCLUDED.effective_cost,
-                   -- sum() of no list cost is NULL; adding to it must not lose the other side
-                   list_cost = CASE WHEN d.list_cost IS NULL AND EXCLUDED.list_cost IS NULL THEN NULL
-                                    ELSE coalesce(d.list_cost, 0) + coalesce(EXCLUDED.list_cost, 0) END,
-                   lines = d.lines + EXCLUDED.lines
-            """
-        )
-    return tuple(sorted({day for _, day in ordered}))
-
-
-def _sum_days_again(conn: psycopg.Connection, days: list[tuple[str, date]]) -> None:
-    conn.execute("CREATE TEMP TABLE touched_days (provider text, day date) ON COMMIT DROP")
-    with conn.cursor() as cursor:
-        cursor.executemany("INSERT INTO touched_days VALUES (%s, %s)", days)
-    conn.execute("DELETE FROM daily_costs d USING touched_days t WHERE d.provider = t.provider AND d.day = t.day")
-    conn.execute(
-        """
-        INSERT INTO daily_costs (provider, account_id, service_name, region_id, day, currency,
-                                 billed_cost, effective_cost, list_cost, lines)
-        SELECT l.provider, coalesce(l.sub_account_id, ''), coalesce(l.service_name, ''), coalesce(l.region_id, ''),
-               t.day, l.billing_currency, sum(l.billed_cost), sum(l.effective_cost), sum(l.list_cost), count(*)
-          FROM effective_cost_lines l
-          JOIN touched_days t ON t.provider = l.provider AND t.day = (l.charge_period_start AT TIME ZONE 'UTC')::date
-         WHERE l.billing_currency IS NOT NULL
-           AND l.charge_period_start >= %(first)s::date AND l.charge_period_start < %(last)s::date + 1
-         GROUP BY 1, 2, 3, 4, 5, 6
-        """,
-        {"first": min(day for _, day in days), "last": max(day for _, day in days)},
-    )
 
 
 def _record_failure(conn: psycopg.Connection, uri: str, etag: str, size: int | None, problem: LoadProblem) -> None:

@@ -90,3 +90,56 @@ def _shape(vm_type: str, vm_types: Mapping[str, tuple[int, Decimal]]) -> VmShape
 
 def _decimal(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class ConsumptionLine:
+    """One (service, type, operation) of one account-day, subregions summed, priced."""
+
+    service: str
+    type: str
+    operation: str
+    category: str
+    title: str
+    value: Decimal
+    unit_price: Decimal | None
+    price: Decimal | None
+    source: PriceSource
+    paying_account_id: str | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.service}/{self.type}/{self.operation}"
+
+
+def day_lines(
+    entries: list[Mapping[str, Any]], prices: PriceList, vm_types: Mapping[str, tuple[int, Decimal]] | None = None
+) -> list[ConsumptionLine]:
+    """Prices each entry, then sums the entries of a key across subregions (eu-west-2 and eu-west-2a)."""
+    grouped: dict[tuple[str, str, str], list[tuple[Mapping[str, Any], PricedEntry]]] = {}
+    for entry in entries:
+        key = (str(entry.get("Service") or ""), str(entry.get("Type") or ""), str(entry.get("Operation") or ""))
+        grouped.setdefault(key, []).append((entry, price_entry(entry, prices, vm_types)))
+    lines = []
+    for (service, type_, operation), priced in sorted(grouped.items()):
+        value = sum((_decimal(entry.get("Value")) or Decimal(0) for entry, _ in priced), Decimal(0))
+        sources = {result.source for _, result in priced}
+        complete = "unpriced" not in sources
+        price = sum((result.price or Decimal(0) for _, result in priced), Decimal(0)) if complete else None
+        unit_prices = {result.unit_price for _, result in priced}
+        first = priced[0][0]
+        lines.append(
+            ConsumptionLine(
+                service=service,
+                type=type_,
+                operation=operation,
+                category=str(first.get("Category") or ""),
+                title=str(first.get("Title") or ""),
+                value=value,
+                unit_price=unit_prices.pop() if len(unit_prices) == 1 else None,
+                price=price,
+                source="unpriced" if not complete else ("api" if sources == {"api"} else "catalog"),
+                paying_account_id=str(first["PayingAccountId"]) if first.get("PayingAccountId") else None,
+            )
+        )
+    return lines

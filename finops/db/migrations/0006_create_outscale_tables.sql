@@ -76,3 +76,8 @@ CREATE TABLE resource_costs (
     PRIMARY KEY (account_id, region, snapshot_at, resource_type, resource_id)
 );
 CREATE INDEX resource_costs_latest_idx ON resource_costs (account_id, region, snapshot_at DESC);
+
+-- A day of Outscale consumption enters the cost ledger as a source of its own.
+ALTER TABLE source_files DROP CONSTRAINT source_files_kind_check;
+ALTER TABLE source_files ADD CONSTRAINT source_files_kind_check
+    CHECK (kind IN ('oci-cost', 'oci-usage', 'oci-focus', 'oci-scheduled', 'outscale-consumption'));
