@@ -76,6 +76,7 @@ class PricedResource:
     price_per_month: Decimal
     details: dict[str, str] = field(default_factory=dict)
     missing_prices: tuple[str, ...] = ()  # catalog keys that were needed and not found (priced as 0)
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 def tina_shape(vm_type: str) -> VmShape | None:

@@ -1,0 +1,96 @@
+"""`resource_costs`: priced snapshots of live resources, each written whole in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from finops.domain.outscale_pricing import PricedResource
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    snapshot_at: datetime
+    account_id: str
+    region: str
+    resource_type: str
+    resource_id: str
+    price_per_hour: Decimal
+    price_per_month: Decimal
+    currency: str
+    tags: dict[str, str]
+    details: dict[str, str]
+    missing_prices: tuple[str, ...]
+
+
+def record_snapshot(
+    conn: psycopg.Connection,
+    account_id: str,
+    region: str,
+    currency: str,
+    taken_at: datetime,
+    resources: list[PricedResource],
+) -> None:
+    with conn.transaction(), conn.cursor() as cursor:
+        cursor.executemany(
+            """
+            INSERT INTO resource_costs (snapshot_at, account_id, region, resource_type, resource_id, price_per_hour,
+                                        price_per_month, currency, tags, details, missing_prices)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT DO NOTHING
+            """,
+            [
+                (
+                    taken_at,
+                    account_id,
+                    region,
+                    r.resource_type,
+                    r.resource_id,
+                    r.price_per_hour,
+                    r.price_per_month,
+                    currency,
+                    Jsonb(r.tags),
+                    Jsonb(r.details),
+                    list(r.missing_prices),
+                )
+                for r in resources
+            ],
+        )
+
+
+def latest_snapshots(conn: psycopg.Connection, account: str | None = None) -> list[SnapshotRow]:
+    """The latest snapshot of each account and region (or of ``account``: its id or name)."""
+    rows = conn.execute(
+        """
+        WITH latest AS (
+            SELECT account_id, region, max(snapshot_at) AS snapshot_at FROM resource_costs GROUP BY 1, 2
+        )
+        SELECT r.snapshot_at, r.account_id, r.region, r.resource_type, r.resource_id, r.price_per_hour,
+               r.price_per_month, r.currency, r.tags, r.details, r.missing_prices
+          FROM resource_costs r JOIN latest USING (account_id, region, snapshot_at)
+         WHERE %(account)s::text IS NULL OR r.account_id = %(account)s
+            OR r.account_id IN (SELECT account_id FROM cloud_accounts WHERE name = %(account)s)
+         ORDER BY r.account_id, r.region, r.resource_type, r.price_per_hour DESC, r.resource_id
+        """,
+        {"account": account},
+    ).fetchall()
+    return [
+        SnapshotRow(
+            row[0],
+            str(row[1]),
+            str(row[2]),
+            str(row[3]),
+            str(row[4]),
+            Decimal(row[5]),
+            Decimal(row[6]),
+            str(row[7]),
+            dict(row[8]),
+            dict(row[9]),
+            tuple(row[10]),
+        )
+        for row in rows
+    ]
