@@ -11,6 +11,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from api.controllers.health import HealthController
+from api.controllers.metrics import MetricsController
 from api.controllers.oci_events import OciEventsController
 from api.database import pool_lifespan
 from api.errors import EXCEPTION_HANDLERS
@@ -25,7 +26,7 @@ def create_app(settings: Settings) -> Litestar:
     def provide_settings() -> Settings:
         return settings
 
-    route_handlers: list[Any] = [HealthController, OciEventsController]
+    route_handlers: list[Any] = [HealthController, MetricsController, OciEventsController]
     if settings.ui_dir.is_dir():
         route_handlers.append(
             create_static_files_router(

@@ -70,6 +70,8 @@ def add(
 
 
 def show(settings: Settings, *, output: str, owner: str | None) -> int:
+    if output not in ("table", "json"):
+        raise UsageError("--format must be table or json")
     with database_in_use(settings) as database:
         apply_migrations(database.dsn)
         with connect(database.dsn) as conn:

@@ -24,6 +24,8 @@ db_app = typer.Typer(help="Inspect the PostgreSQL database in use.", no_args_is_
 app.add_typer(db_app, name="db")
 accounts_app = typer.Typer(help="The cloud accounts the flows read (keys are stored encrypted).", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
+cost_app = typer.Typer(help="What the clouds cost.", no_args_is_help=True)
+app.add_typer(cost_app, name="cost")
 
 
 def _say(message: str) -> None:
@@ -164,6 +166,17 @@ def accounts_remove(
     from finops.cli import accounts
 
     _guarded(lambda: accounts.remove(_settings(), _say, identifier=identifier.lstrip("#"), owner=owner))
+
+
+@cost_app.command("current")
+def cost_current(
+    account: Annotated[str | None, typer.Option(help="An account id or name (default: every account).")] = None,
+    output: Annotated[str, typer.Option("--format", help="human, json, csv or markdown.")] = "human",
+) -> None:
+    """The latest priced snapshot of live Outscale resources (run the snapshot-resources deployment first)."""
+    from finops.cli import cost_current as report
+
+    _guarded(lambda: report.show(_settings(), _say, account=account, output=output))
 
 
 def main() -> None:

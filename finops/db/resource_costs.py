@@ -94,3 +94,33 @@ def latest_snapshots(conn: psycopg.Connection, account: str | None = None) -> li
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class TypeTotal:
+    account_id: str
+    region: str
+    resource_type: str
+    currency: str
+    resources: int
+    per_hour: Decimal
+    per_month: Decimal
+
+
+async def latest_type_totals(conn: psycopg.AsyncConnection) -> list[TypeTotal]:
+    """Per account, region and resource type, the latest snapshot's totals (what /metrics exposes)."""
+    cursor = await conn.execute(
+        """
+        WITH latest AS (
+            SELECT account_id, region, max(snapshot_at) AS snapshot_at FROM resource_costs GROUP BY 1, 2
+        )
+        SELECT r.account_id, r.region, r.resource_type, r.currency, count(*), sum(r.price_per_hour),
+               sum(r.price_per_month)
+          FROM resource_costs r JOIN latest USING (account_id, region, snapshot_at)
+         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        """
+    )
+    return [
+        TypeTotal(str(a), str(r), str(t), str(c), int(n), Decimal(h), Decimal(m))
+        for a, r, t, c, n, h, m in await cursor.fetchall()
+    ]
