@@ -50,12 +50,16 @@ def _key_file(home: Path) -> bytes:
     path = home / KEY_FILE
     if not path.exists():
         home.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: two processes making the key at once keep the first one, never two keys.
+        # Written aside then linked into place: two processes making the key at once keep one key,
+        # and nobody ever reads a half-written file.
+        draft = home / f".{KEY_FILE}.{os.getpid()}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(Fernet.generate_key())
         try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(draft, path)
         except FileExistsError:
             pass
-        else:
-            with os.fdopen(descriptor, "wb") as out:
-                out.write(Fernet.generate_key())
+        finally:
+            draft.unlink(missing_ok=True)
     return path.read_bytes().strip()

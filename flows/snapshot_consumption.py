@@ -13,7 +13,8 @@ from finops.config import Settings
 from finops.domain.errors import FinopsError
 from finops.domain.periods import day_range
 from finops.domain.redaction import redact
-from tasks.outscale_consumption import outscale_accounts, publish_consumption_report, snapshot_day
+from tasks.outscale_accounts import outscale_accounts
+from tasks.outscale_consumption import publish_consumption_report, snapshot_day
 from tasks.progress import RunProgress
 
 

@@ -12,7 +12,7 @@ from prefect.states import Completed, Failed
 from finops.config import Settings
 from finops.domain.errors import FinopsError
 from finops.domain.redaction import redact
-from tasks.outscale_consumption import outscale_accounts
+from tasks.outscale_accounts import outscale_accounts
 from tasks.outscale_resources import publish_resources_report, snapshot_account
 
 

@@ -9,28 +9,17 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from finops.clouds.outscale.api import read_public_catalog
 from finops.config import Settings
-from finops.db.catalog_prices import prices_at, record_catalog
-from finops.db.cloud_accounts import StoredAccount, list_accounts
+from finops.db.cloud_accounts import StoredAccount
 from finops.db.connect import connect
-from finops.db.outscale_consumption import record_day
-from finops.domain.errors import UsageError
-from finops.domain.outscale_catalog import REGION_CURRENCIES, PriceList, parse_catalog
+from finops.db.outscale_consumption import record_day, recorded_lines
+from finops.domain.errors import CloudError
+from finops.domain.outscale_catalog import REGION_CURRENCIES
 from finops.domain.outscale_consumption import day_lines
 from tasks.database import database_url
 from tasks.outscale_clients import client_for
+from tasks.outscale_prices import prices_in_force
 from tasks.retry import TRANSIENT_RETRIES
-
-
-@task(task_run_name="outscale accounts", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def outscale_accounts(settings: Settings, account: str | None) -> list[StoredAccount]:
-    with connect(database_url(settings)) as conn:
-        accounts = list_accounts(conn, provider="outscale")
-    chosen = [stored for stored in accounts if account in (None, stored.account_id, str(stored.id), stored.name)]
-    if account is not None and not chosen:
-        raise UsageError(f"no Outscale account {account} (see `finops accounts list`)")
-    return chosen
 
 
 @task(
@@ -44,7 +33,13 @@ def snapshot_day(account: StoredAccount, region: str, day: date, settings: Setti
     entries = answer.get("ConsumptionEntries") or []
     currency = str(answer.get("Currency") or REGION_CURRENCIES[region])
     with connect(database_url(settings)) as conn:
-        prices = _prices_of_day(conn, region, day, settings)
+        if not entries and recorded_lines(conn, account.account_id, region, day):
+            # An empty answer for a day already recorded is more likely a glitch than a refund of everything.
+            raise CloudError(
+                f"ReadConsumptionAccount answered nothing for {day}, which has lines recorded; they are kept",
+                transient=True,
+            )
+        prices = prices_in_force(conn, region, datetime(day.year, day.month, day.day, 12, tzinfo=UTC), settings)
         lines = day_lines(entries, prices)
         outcome = record_day(conn, account.account_id, region, currency, day, lines)
     unpriced = [line.key for line in lines if line.source == "unpriced"]
@@ -64,17 +59,6 @@ def snapshot_day(account: StoredAccount, region: str, day: date, settings: Setti
         "total": str(sum((line.price or 0 for line in lines), 0)),
         "unpriced": unpriced,
     }
-
-
-def _prices_of_day(conn: Any, region: str, day: date, settings: Settings) -> PriceList:
-    moment = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-    prices = prices_at(conn, region, moment)
-    if not len(prices):
-        # No history yet for this region: start it now rather than leave the day unpriced.
-        catalog = parse_catalog(read_public_catalog(region, settings.outscale_endpoint))
-        record_catalog(conn, region, REGION_CURRENCIES[region], catalog, datetime.now(UTC))
-        prices = prices_at(conn, region, moment)
-    return prices
 
 
 @task(task_run_name="publish consumption report")

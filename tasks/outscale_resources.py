@@ -10,16 +10,15 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from finops.clouds.outscale.api import read_public_catalog
 from finops.config import Settings
-from finops.db.catalog_prices import prices_at, record_catalog
 from finops.db.cloud_accounts import StoredAccount
 from finops.db.connect import connect
 from finops.db.resource_costs import record_snapshot
-from finops.domain.outscale_catalog import REGION_CURRENCIES, parse_catalog
+from finops.domain.outscale_catalog import REGION_CURRENCIES
 from finops.domain.outscale_resources import RESOURCE_READS, price_account
 from tasks.database import database_url
 from tasks.outscale_clients import client_for
+from tasks.outscale_prices import prices_in_force
 from tasks.retry import TRANSIENT_RETRIES
 
 
@@ -37,12 +36,7 @@ def snapshot_account(account: StoredAccount, region: str, taken_at: datetime, se
     }
     currency = REGION_CURRENCIES[region]
     with connect(database_url(settings)) as conn:
-        prices = prices_at(conn, region, taken_at)
-        if not len(prices):
-            record_catalog(
-                conn, region, currency, parse_catalog(read_public_catalog(region, settings.outscale_endpoint)), taken_at
-            )
-            prices = prices_at(conn, region, taken_at)
+        prices = prices_in_force(conn, region, taken_at, settings)
         priced = price_account(account.account_id, resources, prices, vm_types)
         record_snapshot(conn, account.account_id, region, currency, taken_at, priced)
     by_type: dict[str, list[Decimal]] = {}

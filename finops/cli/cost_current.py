@@ -1,7 +1,7 @@
 """`finops cost current`: the latest priced snapshot of live Outscale resources, as osc-cost prints it.
 
-Formats: human and markdown (a summary per account, then per resource type, then the top
-resources), json (one object per resource per line, like osc-cost), csv (one row per resource).
+Formats: human and markdown (a summary per account, then per resource type, per value of a tag
+with --tag, then the top resources), json (one object per resource per line, like osc-cost), csv (one row per resource).
 A year is 12 months of 730 hours.
 """
 
@@ -24,7 +24,9 @@ TOP_RESOURCES = 10
 CENT = Decimal("0.01")
 
 
-def show(settings: Settings, say: Callable[[str], None], *, account: str | None, output: str) -> int:
+def show(
+    settings: Settings, say: Callable[[str], None], *, account: str | None, output: str, tag: str | None = None
+) -> int:
     if output not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
     with database_in_use(settings) as database:
@@ -34,7 +36,10 @@ def show(settings: Settings, say: Callable[[str], None], *, account: str | None,
     if not rows:
         say(f"no resource snapshot{' for ' + account if account else ''} yet: run `finops run snapshot-resources`")
         return 1
-    print(RENDERERS[output](rows), end="")
+    if output in ("human", "markdown"):
+        print(_tables(rows, markdown=output == "markdown", tag=tag), end="")
+    else:
+        print(RENDERERS[output](rows), end="")
     return 0
 
 
@@ -73,7 +78,7 @@ def _csv(rows: list[SnapshotRow]) -> str:
     return out.getvalue()
 
 
-def _tables(rows: list[SnapshotRow], markdown: bool) -> str:
+def _tables(rows: list[SnapshotRow], markdown: bool, tag: str | None) -> str:
     sections = [
         ("Summary", ["Account", "Region", "Per hour", "Per month", "Per year"], _summary(rows)),
         (
@@ -81,8 +86,12 @@ def _tables(rows: list[SnapshotRow], markdown: bool) -> str:
             ["Account", "Resource type", "Count", "Per hour", "Per month", "Per year"],
             _by_type(rows),
         ),
-        (f"Top {TOP_RESOURCES} resources", ["Account", "Resource type", "Resource", "Per month"], _top(rows)),
     ]
+    if tag:
+        sections.append((f"By tag {tag}", ["Account", tag, "Count", "Per hour", "Per month"], _by_tag(rows, tag)))
+    sections.append(
+        (f"Top {TOP_RESOURCES} resources", ["Account", "Resource type", "Resource", "Per month"], _top(rows))
+    )
     return "\n".join(_table(title, header, body, markdown) for title, header, body in sections)
 
 
@@ -120,6 +129,21 @@ def _by_type(rows: list[SnapshotRow]) -> list[list[str]]:
     ]
 
 
+def _by_tag(rows: list[SnapshotRow], tag: str) -> list[list[str]]:
+    """Showback by one tag key; resources without it are shown as (untagged), never dropped."""
+    totals: dict[tuple[str, str, str], list[Decimal]] = {}
+    for row in rows:
+        key = (row.account_id, row.tags.get(tag, "(untagged)"), row.currency)
+        total = totals.setdefault(key, [Decimal(0), Decimal(0), Decimal(0)])
+        total[0] += 1
+        total[1] += row.price_per_hour
+        total[2] += row.price_per_month
+    return [
+        [account, value, str(count), _money(hourly, currency, 4), _money(monthly, currency)]
+        for (account, value, currency), (count, hourly, monthly) in sorted(totals.items())
+    ]
+
+
 def _top(rows: list[SnapshotRow]) -> list[list[str]]:
     ranked = sorted(rows, key=lambda row: row.price_per_month, reverse=True)[:TOP_RESOURCES]
     return [
@@ -144,9 +168,4 @@ def _table(title: str, header: list[str], body: list[list[str]], markdown: bool)
     return "\n".join(lines) + "\n"
 
 
-RENDERERS: dict[str, Callable[[list[SnapshotRow]], str]] = {
-    "json": _json_lines,
-    "csv": _csv,
-    "human": lambda rows: _tables(rows, markdown=False),
-    "markdown": lambda rows: _tables(rows, markdown=True),
-}
+RENDERERS: dict[str, Callable[[list[SnapshotRow]], str]] = {"json": _json_lines, "csv": _csv}

@@ -172,11 +172,12 @@ def accounts_remove(
 def cost_current(
     account: Annotated[str | None, typer.Option(help="An account id or name (default: every account).")] = None,
     output: Annotated[str, typer.Option("--format", help="human, json, csv or markdown.")] = "human",
+    tag: Annotated[str | None, typer.Option(help="Also total by the values of this tag key (showback).")] = None,
 ) -> None:
     """The latest priced snapshot of live Outscale resources (run the snapshot-resources deployment first)."""
     from finops.cli import cost_current as report
 
-    _guarded(lambda: report.show(_settings(), _say, account=account, output=output))
+    _guarded(lambda: report.show(_settings(), _say, account=account, output=output, tag=tag))
 
 
 def main() -> None:

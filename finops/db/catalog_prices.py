@@ -67,14 +67,16 @@ def record_catalog(
 
 
 def prices_at(conn: psycopg.Connection, region: str, at: datetime) -> PriceList:
-    """The prices in force at ``at``; for a key first seen later, its earliest known price."""
+    """The prices in force at ``at``; else a key's last price before it; else its first price after it."""
     rows = conn.execute(
         """
         SELECT DISTINCT ON (service, type, operation) service, type, operation, unit_price, per_month, category, title
           FROM osc_catalog_prices
          WHERE region = %(region)s
          ORDER BY service, type, operation,
-                  (valid_from <= %(at)s AND (valid_to IS NULL OR valid_to > %(at)s)) DESC, valid_from
+                  (valid_from <= %(at)s AND (valid_to IS NULL OR valid_to > %(at)s)) DESC,
+                  -- else the last price known before that moment, else the first known after it
+                  CASE WHEN valid_from <= %(at)s THEN valid_from END DESC NULLS LAST, valid_from
         """,
         {"region": region, "at": at},
     ).fetchall()

@@ -11,7 +11,12 @@ from decimal import Decimal
 import psycopg
 from psycopg import sql
 
-from finops.db.cost_staging import next_month
+from finops.domain.periods import next_month
+
+
+def lock_source(conn: psycopg.Connection, uri: str) -> None:
+    """Two versions of one source loading at once take turns, so the later one sees and replaces the first."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('finops.source.' || %s, 0))", [uri])
 
 
 def create_partitions(conn: psycopg.Connection, months: tuple[date, ...]) -> None:

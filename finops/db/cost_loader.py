@@ -29,7 +29,13 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from finops.db.connect import connect
-from finops.db.cost_ledger import create_partitions, refresh_daily_costs, retire_earlier_versions, summarise_file
+from finops.db.cost_ledger import (
+    create_partitions,
+    lock_source,
+    refresh_daily_costs,
+    retire_earlier_versions,
+    summarise_file,
+)
 from finops.db.cost_staging import (
     LoadProblem,
     Rejected,
@@ -41,7 +47,7 @@ from finops.db.cost_staging import (
     staged_pieces,
 )
 from finops.domain.cost_columns import LEDGER_TYPES, ColumnPlan, plan_columns
-from finops.domain.errors import ParseError
+from finops.domain.errors import DatabaseError, ParseError
 
 GZIP_MAGIC = b"\x1f\x8b"
 __all__ = ["LoadProblem", "LoadResult", "load_report"]
@@ -66,6 +72,15 @@ def load_report(dsn: str, *, uri: str, etag: str, content: IO[bytes], size: int 
         try:
             with conn.transaction():
                 return _load(conn, dsn, uri, etag, _text_stream(content), size)
+        except (
+            psycopg.errors.DeadlockDetected,
+            psycopg.errors.SerializationFailure,
+            psycopg.OperationalError,
+        ) as error:
+            # Two loads meeting on a new month, or the server going away: worth another try.
+            raise DatabaseError(
+                f"loading {uri} met {type(error).__name__}; it will be retried", transient=True
+            ) from None
         except Rejected as rejected:
             _record_failure(conn, uri, etag, size, rejected.problem)
             with conn.transaction():
@@ -79,6 +94,7 @@ def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[by
     conn.execute("SET LOCAL DateStyle = 'ISO, MDY'")
     conn.execute("SET LOCAL work_mem = '128MB'")
     plan = _plan(stream)
+    lock_source(conn, uri)
     file_id = _claim(conn, uri, etag, plan.kind, size)
     if file_id is None:
         return LoadResult(status="skipped")

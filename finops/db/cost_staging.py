@@ -27,6 +27,7 @@ from psycopg import sql
 from finops.db.connect import connect
 from finops.domain.cost_columns import LEDGER_TYPES, ColumnPlan
 from finops.domain.line_breaks import normalised_line_breaks, record_aligned
+from finops.domain.periods import month_and_neighbours
 
 READ_BYTES = 1024 * 1024
 PIECE_BYTES = 4 * 1024 * 1024
@@ -119,6 +120,9 @@ def _stage_all(
             conn.execute("SET TimeZone = 'UTC'")
             conn.execute("SET DateStyle = 'ISO, MDY'")
             drop_abandoned_pieces(conn)
+            # An earlier attempt at this same file (its source_files id is reused) may have died
+            # leaving pieces; this load holds that id's lock, so they are its own to clear.
+            _drop_pieces_of(conn, load_id)
             reads = iter(lambda: read_or_reject(lambda: stream.read(READ_BYTES)), b"")
             lines_before = 0
             references = _create_reference_table(conn, plan, load_id)
@@ -231,6 +235,13 @@ def drop_abandoned_pieces(conn: psycopg.Connection) -> None:
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(name)))
 
 
+def _drop_pieces_of(conn: psycopg.Connection, load_id: int) -> None:
+    for (name,) in conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename LIKE %s", [SCHEMA, f"load\\_{load_id}\\_%"]
+    ).fetchall():
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(name)))
+
+
 def _survey(conn: psycopg.Connection, plan: ColumnPlan, table: sql.Composable) -> tuple[tuple[date, ...], bool]:
     """One pass over a piece: the months it falls in, and whether a value needs a closer look.
 
@@ -266,18 +277,9 @@ def _survey(conn: psycopg.Connection, plan: ColumnPlan, table: sql.Composable) -
         neighbour
         for month, _ in rows
         if month and _MONTH.fullmatch(month) and 1970 <= int(month[:4]) <= 2999 and 1 <= int(month[5:7]) <= 12
-        for neighbour in _month_and_neighbours(date(int(month[:4]), int(month[5:7]), 1))
+        for neighbour in month_and_neighbours(date(int(month[:4]), int(month[5:7]), 1))
     }
     return tuple(sorted(months)), any(suspicious for _, suspicious in rows)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def _month_and_neighbours(month: date) -> tuple[date, ...]:
-    previous = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-    return (previous, month, next_month(month))
 
 
 def check_values(conn: psycopg.Connection, plan: ColumnPlan, table: sql.Composable) -> None:

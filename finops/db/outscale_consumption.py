@@ -16,7 +16,13 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from finops.db.cost_ledger import create_partitions, refresh_daily_costs, retire_earlier_versions, summarise_file
+from finops.db.cost_ledger import (
+    create_partitions,
+    lock_source,
+    refresh_daily_costs,
+    retire_earlier_versions,
+    summarise_file,
+)
 from finops.domain.outscale_consumption import ConsumptionLine
 from finops.domain.outscale_focus import focus_line
 
@@ -24,14 +30,23 @@ from finops.domain.outscale_focus import focus_line
 @dataclass(frozen=True)
 class DayOutcome:
     inserted: int
-    updated: int
+    updated: int  # changed or removed
     unchanged: int
     ledger: str  # "loaded" (new or replaced lines) or "unchanged"
+
+
+def recorded_lines(conn: psycopg.Connection, account_id: str, region: str, day: date) -> int:
+    row = conn.execute(
+        "SELECT count(*) FROM osc_consumption WHERE account_id = %s AND region = %s AND day = %s",
+        [account_id, region, day],
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def record_day(
     conn: psycopg.Connection, account_id: str, region: str, currency: str, day: date, lines: list[ConsumptionLine]
 ) -> DayOutcome:
+    """The day becomes exactly ``lines``: new keys added, changed ones updated, vanished ones removed."""
     with conn.transaction():
         conn.execute("SET LOCAL TimeZone = 'UTC'")
         inserted = updated = 0
@@ -41,8 +56,8 @@ def record_day(
                 INSERT INTO osc_consumption AS c (account_id, day, service, type, operation, region, category, title,
                                                   value, unit_price, price, currency, price_source, paying_account_id)
                 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-                ON CONFLICT (account_id, day, service, type, operation) DO UPDATE
-                   SET region = EXCLUDED.region, category = EXCLUDED.category, title = EXCLUDED.title,
+                ON CONFLICT (account_id, region, day, service, type, operation) DO UPDATE
+                   SET category = EXCLUDED.category, title = EXCLUDED.title,
                        value = EXCLUDED.value, unit_price = EXCLUDED.unit_price, price = EXCLUDED.price,
                        currency = EXCLUDED.currency, price_source = EXCLUDED.price_source,
                        paying_account_id = EXCLUDED.paying_account_id, fetched_at = now()
@@ -71,8 +86,23 @@ def record_day(
             if row is not None:
                 inserted += bool(row[0])
                 updated += not row[0]
+        removed = conn.execute(
+            """
+            DELETE FROM osc_consumption
+             WHERE account_id = %s AND region = %s AND day = %s
+               AND (service, type, operation) NOT IN (SELECT * FROM unnest(%s::text[], %s::text[], %s::text[]))
+            """,
+            [
+                account_id,
+                region,
+                day,
+                [x.service for x in lines],
+                [x.type for x in lines],
+                [x.operation for x in lines],
+            ],
+        ).rowcount
         ledger = _record_ledger_lines(conn, account_id, region, currency, day, lines)
-    return DayOutcome(inserted, updated, len(lines) - inserted - updated, ledger)
+    return DayOutcome(inserted, updated + removed, len(lines) - inserted - updated, ledger)
 
 
 def _record_ledger_lines(
@@ -81,6 +111,9 @@ def _record_ledger_lines(
     uri = f"outscale://{account_id}/{region}/consumption/{day.isoformat()}"
     rows = [focus_line(account_id, region, currency, day, line) for line in lines]
     etag = hashlib.sha256(json.dumps(rows, default=str, sort_keys=True).encode()).hexdigest()
+    lock_source(conn, uri)
+    # Partitions first: creating one locks the whole ledger, which must not come after touching it.
+    create_partitions(conn, (date(day.year, day.month, 1),))
     claimed = conn.execute(
         """
         INSERT INTO source_files (uri, etag, kind, status, started_at)
@@ -93,7 +126,6 @@ def _record_ledger_lines(
         return "unchanged"
     file_id = int(claimed[0])
     touched_before = retire_earlier_versions(conn, uri, etag)
-    create_partitions(conn, (date(day.year, day.month, 1),))
     if rows:
         columns = [column for column in rows[0] if column != "x"]
         statement = sql.SQL(

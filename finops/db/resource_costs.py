@@ -36,6 +36,11 @@ def record_snapshot(
     resources: list[PricedResource],
 ) -> None:
     with conn.transaction(), conn.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO resource_snapshots (account_id, region, taken_at, resources) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT DO NOTHING",
+            [account_id, region, taken_at, len(resources)],
+        )
         cursor.executemany(
             """
             INSERT INTO resource_costs (snapshot_at, account_id, region, resource_type, resource_id, price_per_hour,
@@ -67,7 +72,11 @@ def latest_snapshots(conn: psycopg.Connection, account: str | None = None) -> li
     rows = conn.execute(
         """
         WITH latest AS (
-            SELECT account_id, region, max(snapshot_at) AS snapshot_at FROM resource_costs GROUP BY 1, 2
+            -- the latest snapshot of each account still registered, empty ones included
+            SELECT s.account_id, s.region, max(s.taken_at) AS snapshot_at
+              FROM resource_snapshots s
+             WHERE s.account_id IN (SELECT account_id FROM cloud_accounts WHERE provider = 'outscale')
+             GROUP BY 1, 2
         )
         SELECT r.snapshot_at, r.account_id, r.region, r.resource_type, r.resource_id, r.price_per_hour,
                r.price_per_month, r.currency, r.tags, r.details, r.missing_prices
@@ -112,7 +121,11 @@ async def latest_type_totals(conn: psycopg.AsyncConnection) -> list[TypeTotal]:
     cursor = await conn.execute(
         """
         WITH latest AS (
-            SELECT account_id, region, max(snapshot_at) AS snapshot_at FROM resource_costs GROUP BY 1, 2
+            -- the latest snapshot of each account still registered, empty ones included
+            SELECT s.account_id, s.region, max(s.taken_at) AS snapshot_at
+              FROM resource_snapshots s
+             WHERE s.account_id IN (SELECT account_id FROM cloud_accounts WHERE provider = 'outscale')
+             GROUP BY 1, 2
         )
         SELECT r.account_id, r.region, r.resource_type, r.currency, count(*), sum(r.price_per_hour),
                sum(r.price_per_month)

@@ -30,33 +30,48 @@ def normalised_line_breaks(chunks: Iterable[bytes]) -> Iterator[bytes]:
             yield chunk
 
 
-def record_aligned(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
+def record_aligned(chunks: Iterable[bytes], size: int, give_up: int = 64 * 1024 * 1024) -> Iterator[bytes]:
     """Regroups CSV bytes into pieces of about ``size`` bytes that each end where a record ends.
 
     A line break inside a quoted value does not end a record: a break ends one only when the
-    quotes before it (from the start of the piece, itself a record start) are balanced.
+    quotes before it, counted from the start of the piece (itself a record start), are balanced.
+    Quotes are counted once per chunk. When no record ends within ``give_up`` bytes (a stray quote
+    opened a value that never closes), the bytes go on as they are and COPY refuses them with its
+    own line and reason, instead of the whole file piling up in memory.
     """
     parts: list[bytes] = []
     length = 0
+    odd = False  # an unbalanced quote in the bytes held so far
     for chunk in chunks:
+        odd_before = odd
         parts.append(chunk)
         length += len(chunk)
+        odd ^= bool(chunk.count(b'"') & 1)
         if length < size:
             continue
-        pending = b"".join(parts)
-        cut = _last_record_end(pending)
-        if cut is not None:
-            yield pending[:cut]
-            pending = pending[cut:]
-        parts, length = ([pending] if pending else []), len(pending)
+        cut = _last_record_end(chunk, odd_before)
+        if cut is None:
+            if length >= give_up:
+                yield b"".join(parts)
+                parts, length, odd = [], 0, False
+            continue
+        yield b"".join([*parts[:-1], chunk[:cut]])
+        rest = chunk[cut:]
+        parts, length, odd = ([rest] if rest else []), len(rest), bool(rest.count(b'"') & 1)
     if parts:
         yield b"".join(parts)
 
 
-def _last_record_end(data: bytes) -> int | None:
-    cut = data.rfind(b"\n")
-    while cut >= 0:
-        if data.count(b'"', 0, cut) % 2 == 0:
-            return cut + 1
-        cut = data.rfind(b"\n", 0, cut)
-    return None
+def _last_record_end(chunk: bytes, odd_before: bool) -> int | None:
+    """The end of the last record that ends inside ``chunk``, walking back one line at a time."""
+    end = chunk.rfind(b"\n")
+    if end < 0:
+        return None
+    odd = odd_before ^ bool(chunk.count(b'"', 0, end) & 1)
+    while odd:
+        previous = chunk.rfind(b"\n", 0, end)
+        if previous < 0:
+            return None
+        odd ^= bool(chunk.count(b'"', previous, end) & 1)
+        end = previous
+    return end + 1

@@ -17,9 +17,10 @@ Catalog keys are `Service/Type/Operation` (finops.domain.outscale_catalog). The 
 | NAT service, load balancer, VPN connection | their hourly usage price |
 | flexible GPU | Gpu:attach:{model} when attached, Gpu:allocate:{model} when only allocated |
 
-A tina VM type is read from its name (`tinav5.c2r4p2`: generation 5, 2 vCPU, 4 GiB, performance
-2; no `p` means performance 2). An AWS-compatible type (`m4.large`) takes its vCPU and memory
-from ReadVmTypes and its generation and performance from its family.
+A tina VM type is read from its name (`tinav5.c2r4p2`: generation 5, 2 vCPU, 4 GiB,
+performance 2); without `p`, the VM's Performance says it (highest 1, high 2, medium 3), else 2.
+An AWS-compatible type (`m4.large`) takes its vCPU and memory from ReadVmTypes and its generation
+and performance from its family.
 """
 
 from __future__ import annotations
@@ -79,12 +80,14 @@ class PricedResource:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-def tina_shape(vm_type: str) -> VmShape | None:
+def tina_shape(vm_type: str, performance: str | None = None) -> VmShape | None:
+    """``performance``: the VM's Performance (medium, high, highest), used when the name has no p."""
     found = _TINA.match(vm_type)
     if found is None:
         return None
-    generation, vcpu, ram, performance = found.groups()
-    return VmShape(int(generation), int(vcpu), Decimal(ram), int(performance or 2))
+    generation, vcpu, ram, level = found.groups()
+    chosen = int(level) if level else PERFORMANCE_LEVELS.get(performance or "", 2)
+    return VmShape(int(generation), int(vcpu), Decimal(ram), chosen)
 
 
 def aws_shape(vm_type: str, vcpu: int, memory_gib: Decimal) -> VmShape | None:

@@ -65,7 +65,9 @@ def price_account(
     for snapshot in resources.get("Snapshots", []):
         if str(snapshot.get("AccountId") or account_id) == account_id:
             priced.append(_with_tags(price_snapshot(snapshot, prices), snapshot))
-    first_ips = {str(vm.get("VmId")): str(vm.get("PublicIp")) for vm in vms if vm.get("PublicIp")}
+    # A stopped VM keeps its first IP as its own: that IP is not an additional one.
+    every_vm = resources.get("Vms", [])
+    first_ips = {str(vm.get("VmId")): str(vm.get("PublicIp")) for vm in every_vm if vm.get("PublicIp")}
     for public_ip in resources.get("PublicIps", []):
         priced.append(_with_tags(price_public_ip(public_ip, first_ips, prices), public_ip))
     for kind, resource_type in SERVICE_TYPES.items():
@@ -82,7 +84,7 @@ def price_account(
 
 def _price_vm(vm: Mapping[str, Any], prices: PriceList, vm_types: Mapping[str, tuple[int, Decimal]]) -> PricedResource:
     vm_type = str(vm.get("VmType") or "")
-    shape: VmShape | None = tina_shape(vm_type)
+    shape: VmShape | None = tina_shape(vm_type, str(vm.get("Performance") or "") or None)
     if shape is None and vm_type in vm_types:
         shape = aws_shape(vm_type, *vm_types[vm_type])
     if shape is None:

@@ -20,6 +20,16 @@ def day_range(from_date: date | None, to_date: date | None, today: date) -> list
         raise UsageError(f"to_date {end} must come after from_date {start} (to_date is excluded)")
     if end > today + timedelta(days=1):
         raise UsageError(f"to_date {end} is in the future")
-    if (end - start).days > MAX_DAYS:
-        raise UsageError(f"{(end - start).days} days is more than the {MAX_DAYS} the API reaches back")
+    if start < today - timedelta(days=MAX_DAYS):
+        raise UsageError(f"from_date {start} is further back than the {MAX_DAYS} days the API reaches")
     return [start + timedelta(days=offset) for offset in range((end - start).days)]
+
+
+def next_month(month: date) -> date:
+    """The first day of the month after ``month`` (itself a first day)."""
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def month_and_neighbours(month: date) -> tuple[date, ...]:
+    previous = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+    return (previous, month, next_month(month))

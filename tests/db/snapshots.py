@@ -17,6 +17,11 @@ ACCOUNT = "249064296596"
 def seed_snapshots(dsn: str) -> None:
     """An older snapshot (which readers must ignore) and the latest: 2 VMs, a volume."""
     with connect(dsn) as conn:
+        conn.execute(
+            "INSERT INTO cloud_accounts (provider, account_id, name, regions, owner, credentials_reference)"
+            " VALUES ('outscale', %s, 'prod', '{eu-west-2}', %s, 'env:OSC_KEYS')",
+            [ACCOUNT, ACCOUNT],
+        )
         record_snapshot(conn, ACCOUNT, "eu-west-2", "EUR", EARLIER, [priced("Vm", "i-old", "9.99")])
         record_snapshot(
             conn,

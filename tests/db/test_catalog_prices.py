@@ -53,3 +53,15 @@ def test_a_price_change_makes_history_and_each_day_keeps_its_price(migrated_dsn:
             " ORDER BY valid_from"
         ).fetchall()
     assert history == [(Decimal("0.11"), MONDAY, wednesday), (Decimal("0.12"), wednesday, None)]
+
+
+def test_a_price_that_ended_is_still_priced_with_its_last_value_not_its_first(migrated_dsn: str) -> None:
+    tuesday, wednesday = MONDAY + timedelta(days=1), MONDAY + timedelta(days=2)
+    without_gp2 = [p for p in CATALOG if p.key.type != "BSU:VolumeUsage:gp2"]
+    with connect(migrated_dsn) as conn:
+        record_catalog(conn, "eu-west-2", "EUR", CATALOG, MONDAY)
+        record_catalog(conn, "eu-west-2", "EUR", gp2("0.12"), tuesday)
+        record_catalog(conn, "eu-west-2", "EUR", without_gp2, wednesday)
+        later = prices_at(conn, "eu-west-2", wednesday + timedelta(days=5))
+    gp2_later = later.get("TinaOS-FCU", "BSU:VolumeUsage:gp2", "CreateVolume")
+    assert gp2_later is not None and gp2_later.unit_price == Decimal("0.12")

@@ -51,3 +51,10 @@ def test_pieces_end_where_records_end_and_lose_nothing(records: list[list[str]],
     assert b"".join(pieces) == data
     parsed = [row for piece in pieces for row in csv.reader(io.StringIO(piece.decode(), newline=""))]
     assert parsed == [list(map(str, record)) for record in records]
+
+
+def test_a_stray_quote_does_not_hold_the_whole_file_it_goes_on_to_copy() -> None:
+    lines = [b'r1,an 8" disk\n'] + [b"r%d,fine\n" % number for number in range(2, 5000)]
+    pieces = list(record_aligned(iter(lines), 1024, give_up=4096))
+    assert b"".join(pieces) == b"".join(lines)
+    assert max(len(piece) for piece in pieces) < 4096 + 64, "no piece grows past the give-up size"

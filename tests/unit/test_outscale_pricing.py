@@ -143,3 +143,9 @@ def test_a_price_the_api_gave_is_kept() -> None:
     entry = {"Service": "TinaOS-FCU", "Type": "X", "Operation": "Y", "Value": 2, "UnitPrice": 0.5, "Price": 1.0}
     result = price_entry(entry, PRICES)
     assert (result.source, result.price) == ("api", D("1.0"))
+
+
+def test_a_tina_name_without_p_takes_the_vms_performance() -> None:
+    shape = tina_shape("tinav5.c4r8", "highest")
+    assert shape is not None and shape.performance == 1
+    assert price_vm(vm("tinav5.c4r8"), PRICES, shape).price_per_hour == 4 * D("0.040") + 8 * D("0.005")

@@ -86,8 +86,14 @@ def read_public_catalog(region: str, endpoint_template: str, timeout: float = 30
             f"ReadPublicCatalog in {region}: Outscale answered {response.status_code}",
             transient=response.status_code in TRANSIENT_STATUSES,
         )
-    document = response.json()
-    return document if isinstance(document, dict) else {}
+    try:
+        document = response.json()
+    except ValueError:
+        raise CloudError(f"ReadPublicCatalog in {region}: the answer is not JSON", transient=True) from None
+    if not isinstance(document, dict) or not (document.get("Catalog") or {}).get("Entries"):
+        # Recording an empty catalog would end every price: treat it as the glitch it is.
+        raise CloudError(f"ReadPublicCatalog in {region}: the answer holds no catalog entries", transient=True)
+    return document
 
 
 @contextmanager

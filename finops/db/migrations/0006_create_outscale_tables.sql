@@ -56,9 +56,18 @@ CREATE TABLE osc_consumption (
     price_source       text        NOT NULL CHECK (price_source IN ('api', 'catalog', 'unpriced')),
     paying_account_id  text,
     fetched_at         timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (account_id, day, service, type, operation)
+    PRIMARY KEY (account_id, region, day, service, type, operation)
 );
 CREATE INDEX osc_consumption_day_idx ON osc_consumption (day);
+
+-- One row per snapshot, even an empty one, so "no resources left" is a snapshot too.
+CREATE TABLE resource_snapshots (
+    account_id  text        NOT NULL,
+    region      text        NOT NULL,
+    taken_at    timestamptz NOT NULL,
+    resources   integer     NOT NULL CHECK (resources >= 0),
+    PRIMARY KEY (account_id, region, taken_at)
+);
 
 -- One row per (snapshot, resource); a snapshot is written whole or not at all.
 CREATE TABLE resource_costs (
