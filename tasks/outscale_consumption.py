@@ -40,7 +40,7 @@ def snapshot_day(account: StoredAccount, region: str, day: date, settings: Setti
                 transient=True,
             )
         prices = prices_in_force(conn, region, datetime(day.year, day.month, day.day, 12, tzinfo=UTC), settings)
-        lines = day_lines(entries, prices)
+        lines = day_lines(entries, prices, api.vm_types() if _needs_vm_sizes(entries) else None)
         outcome = record_day(conn, account.account_id, region, currency, day, lines)
     unpriced = [line.key for line in lines if line.source == "unpriced"]
     if unpriced:
@@ -59,6 +59,16 @@ def snapshot_day(account: StoredAccount, region: str, day: date, settings: Setti
         "total": str(sum((line.price or 0 for line in lines), 0)),
         "unpriced": unpriced,
     }
+
+
+def _needs_vm_sizes(entries: list[dict[str, Any]]) -> bool:
+    """An AWS-compatible VM line (BoxUsage:m4.large) is priced by its size, which only ReadVmTypes knows."""
+    return any(
+        str(entry.get("Type") or "").startswith(("BoxUsage:", "ProductUsage:"))
+        and "tinav" not in str(entry.get("Type"))
+        and entry.get("Price") is None
+        for entry in entries
+    )
 
 
 @task(task_run_name="publish consumption report")

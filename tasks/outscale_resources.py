@@ -29,11 +29,7 @@ def snapshot_account(account: StoredAccount, region: str, taken_at: datetime, se
     resources: dict[str, list[dict[str, Any]]] = {}
     for action, key, paged in RESOURCE_READS:
         resources[key] = api.read_all(action, key) if paged else list(api.call(action).get(key) or [])
-    vm_types = {
-        str(vm_type["VmTypeName"]): (int(vm_type.get("VcoreCount") or 0), Decimal(str(vm_type.get("MemorySize") or 0)))
-        for vm_type in api.read_all("ReadVmTypes", "VmTypes")
-        if vm_type.get("VmTypeName")
-    }
+    vm_types = api.vm_types()
     currency = REGION_CURRENCIES[region]
     with connect(database_url(settings)) as conn:
         prices = prices_in_force(conn, region, taken_at, settings)

@@ -98,3 +98,34 @@ def test_wrong_keys_fail_their_account_only_and_record_nothing_for_it(
     (failed,) = [o for o in outcomes if o["status"] == "failed"]
     assert failed["problem"].startswith("auth:") and "not-the-secret" not in failed["problem"]
     assert query(migrated_dsn, "SELECT DISTINCT account_id FROM osc_consumption") == [(outscale.account_id,)]
+
+
+@pytest.mark.usefixtures("consumption_env")
+def test_an_aws_type_vm_day_is_priced_by_its_size_from_read_vm_types(
+    outscale: OutscaleEmulator, migrated_dsn: str
+) -> None:
+    register(migrated_dsn, outscale.account_id, outscale.access_key, outscale.secret_key)
+    day = {"FromDate": "2025-12-03T00:00:00.000+0000", "ToDate": "2025-12-04T00:00:00.000+0000"}
+    line = {"Service": "TinaOS-FCU", "SubregionName": "eu-west-2a", "Value": 24.0, "AccountId": outscale.account_id}
+    outscale.add_consumption(
+        outscale.account_id,
+        [
+            {**line, **day, "Type": "BoxUsage:m4.large", "Operation": "RunInstances-OD", "Category": "compute"},
+            {
+                **line,
+                **day,
+                "Type": "ProductUsage:m4.large",
+                "Operation": "RunInstances-0002-OD",
+                "Category": "licence",
+            },
+        ],
+    )
+    outscale.add_resources(
+        outscale.account_id, "VmTypes", [{"VmTypeName": "m4.large", "VcoreCount": 2, "MemorySize": 8}]
+    )
+    completed, (outcome,), message = run(from_date=date(2025, 12, 3), to_date=date(2025, 12, 4))
+    assert completed, message
+    assert outcome["unpriced"] == []
+    prices = dict(query(migrated_dsn, "SELECT type, price FROM osc_consumption WHERE day = '2025-12-03'"))
+    assert prices["BoxUsage:m4.large"] == 24 * (2 * Decimal("0.039") + 8 * Decimal("0.005"))  # m4: v4-p2
+    assert prices["ProductUsage:m4.large"] == 24 * Decimal("0.121")  # Windows, one pair of cores

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -36,6 +37,7 @@ class OutscaleApi:
 
     def __init__(self, access_key: str, secret_key: str, region: str, endpoint_template: str) -> None:
         self.region = region
+        self._vm_types: dict[str, tuple[int, Decimal]] | None = None
         self._gateway = Gateway(
             access_key=access_key,
             secret_key=secret_key,
@@ -61,6 +63,19 @@ class OutscaleApi:
         if not accounts or not accounts[0].get("AccountId"):
             raise CloudError(f"ReadAccounts in {self.region} answered no account")
         return str(accounts[0]["AccountId"])
+
+    def vm_types(self) -> dict[str, tuple[int, Decimal]]:
+        """VM type name -> (vCPU, memory GiB), read once per client: AWS-compatible types are priced by size."""
+        if self._vm_types is None:
+            self._vm_types = {
+                str(vm_type["VmTypeName"]): (
+                    int(vm_type.get("VcoreCount") or 0),
+                    Decimal(str(vm_type.get("MemorySize") or 0)),
+                )
+                for vm_type in self.read_all("ReadVmTypes", "VmTypes")
+                if vm_type.get("VmTypeName")
+            }
+        return self._vm_types
 
     def read_all(self, action: str, key: str, **parameters: Any) -> list[dict[str, Any]]:
         """Every page of a Read call that pages with NextPageToken (ReadLoadBalancers and ReadFlexibleGpus do not)."""
