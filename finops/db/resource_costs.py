@@ -71,16 +71,9 @@ def latest_snapshots(conn: psycopg.Connection, account: str | None = None) -> li
     """The latest snapshot of each account and region (or of ``account``: its id or name)."""
     rows = conn.execute(
         """
-        WITH latest AS (
-            -- the latest snapshot of each account still registered, empty ones included
-            SELECT s.account_id, s.region, max(s.taken_at) AS snapshot_at
-              FROM resource_snapshots s
-             WHERE s.account_id IN (SELECT account_id FROM cloud_accounts WHERE provider = 'outscale')
-             GROUP BY 1, 2
-        )
         SELECT r.snapshot_at, r.account_id, r.region, r.resource_type, r.resource_id, r.price_per_hour,
                r.price_per_month, r.currency, r.tags, r.details, r.missing_prices
-          FROM resource_costs r JOIN latest USING (account_id, region, snapshot_at)
+          FROM latest_resource_costs r
          WHERE %(account)s::text IS NULL OR r.account_id = %(account)s
             OR r.account_id IN (SELECT account_id FROM cloud_accounts WHERE name = %(account)s)
          ORDER BY r.account_id, r.region, r.resource_type, r.price_per_hour DESC, r.resource_id
@@ -120,16 +113,9 @@ async def latest_type_totals(conn: psycopg.AsyncConnection) -> list[TypeTotal]:
     """Per account, region and resource type, the latest snapshot's totals (what /metrics exposes)."""
     cursor = await conn.execute(
         """
-        WITH latest AS (
-            -- the latest snapshot of each account still registered, empty ones included
-            SELECT s.account_id, s.region, max(s.taken_at) AS snapshot_at
-              FROM resource_snapshots s
-             WHERE s.account_id IN (SELECT account_id FROM cloud_accounts WHERE provider = 'outscale')
-             GROUP BY 1, 2
-        )
         SELECT r.account_id, r.region, r.resource_type, r.currency, count(*), sum(r.price_per_hour),
                sum(r.price_per_month)
-          FROM resource_costs r JOIN latest USING (account_id, region, snapshot_at)
+          FROM latest_resource_costs r
          GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         """
     )

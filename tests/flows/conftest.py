@@ -10,6 +10,7 @@ import pytest
 from tests.emulators.certificates import CertificatePair
 from tests.emulators.fixtures import OciAccount
 from tests.emulators.oci import OciEmulator
+from tests.emulators.outscale import OutscaleEmulator
 from tests.emulators.smtp import MailServer
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "oci"
@@ -74,3 +75,16 @@ def delivery(
     }.items():
         monkeypatch.setenv(name, value)
     return DeliveryWorld(oci, mail_server, monkeypatch)
+
+
+@pytest.fixture
+def outscale_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, migrated_dsn: str, prefect_api_url: str, outscale: OutscaleEmulator
+) -> None:
+    """The Outscale flows' settings, through the environment as a user would set them, aimed at the emulator."""
+    for name, value in {
+        "DATABASE_URL": migrated_dsn,
+        "FINOPS_HOME": str(tmp_path / "home"),
+        "FINOPS_OUTSCALE_ENDPOINT": outscale.endpoint,
+    }.items():
+        monkeypatch.setenv(name, value)

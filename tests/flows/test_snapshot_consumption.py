@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -19,18 +18,6 @@ from flows.snapshot_consumption import snapshot_consumption
 from tests.emulators.outscale import OutscaleEmulator
 
 DAY = date(2025, 12, 1)
-
-
-@pytest.fixture
-def consumption_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, migrated_dsn: str, prefect_api_url: str, outscale: OutscaleEmulator
-) -> None:
-    for name, value in {
-        "DATABASE_URL": migrated_dsn,
-        "FINOPS_HOME": str(tmp_path / "home"),
-        "FINOPS_OUTSCALE_ENDPOINT": outscale.endpoint,
-    }.items():
-        monkeypatch.setenv(name, value)
 
 
 def register(dsn: str, account_id: str, access_key: str, secret_key: str) -> None:
@@ -53,7 +40,7 @@ def query(dsn: str, statement: str) -> list[tuple[Any, ...]]:
         return conn.execute(statement).fetchall()  # type: ignore[arg-type]
 
 
-@pytest.mark.usefixtures("consumption_env")
+@pytest.mark.usefixtures("outscale_env")
 def test_the_sample_day_is_priced_line_by_line_and_a_rerun_changes_nothing(
     outscale: OutscaleEmulator, migrated_dsn: str
 ) -> None:
@@ -83,7 +70,7 @@ def test_the_sample_day_is_priced_line_by_line_and_a_rerun_changes_nothing(
     assert query(migrated_dsn, "SELECT count(*) FROM cost_lines WHERE provider = 'outscale'") == [(18,)]
 
 
-@pytest.mark.usefixtures("consumption_env")
+@pytest.mark.usefixtures("outscale_env")
 def test_wrong_keys_fail_their_account_only_and_record_nothing_for_it(
     outscale: OutscaleEmulator, migrated_dsn: str
 ) -> None:
@@ -100,7 +87,7 @@ def test_wrong_keys_fail_their_account_only_and_record_nothing_for_it(
     assert query(migrated_dsn, "SELECT DISTINCT account_id FROM osc_consumption") == [(outscale.account_id,)]
 
 
-@pytest.mark.usefixtures("consumption_env")
+@pytest.mark.usefixtures("outscale_env")
 def test_an_aws_type_vm_day_is_priced_by_its_size_from_read_vm_types(
     outscale: OutscaleEmulator, migrated_dsn: str
 ) -> None:

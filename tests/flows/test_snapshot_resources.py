@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -14,18 +13,6 @@ from tests.emulators.outscale import OutscaleEmulator, generated_vms
 from tests.flows.test_snapshot_consumption import register
 
 D = Decimal
-
-
-@pytest.fixture
-def resources_env(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, migrated_dsn: str, prefect_api_url: str, outscale: OutscaleEmulator
-) -> None:
-    for name, value in {
-        "DATABASE_URL": migrated_dsn,
-        "FINOPS_HOME": str(tmp_path / "home"),
-        "FINOPS_OUTSCALE_ENDPOINT": outscale.endpoint,
-    }.items():
-        monkeypatch.setenv(name, value)
 
 
 def vm(
@@ -92,7 +79,7 @@ EXPECTED_PER_HOUR = {
 }
 
 
-@pytest.mark.usefixtures("resources_env")
+@pytest.mark.usefixtures("outscale_env")
 def test_each_resource_type_costs_what_the_rules_say(outscale: OutscaleEmulator, migrated_dsn: str) -> None:
     register(migrated_dsn, outscale.account_id, outscale.access_key, outscale.secret_key)
     stock(outscale)
@@ -110,7 +97,7 @@ def test_each_resource_type_costs_what_the_rules_say(outscale: OutscaleEmulator,
     assert tags == ({"team": "data"},)
 
 
-@pytest.mark.usefixtures("resources_env")
+@pytest.mark.usefixtures("outscale_env")
 def test_every_page_of_2500_vms_is_read_and_wrong_keys_leave_no_partial_snapshot(
     outscale: OutscaleEmulator, migrated_dsn: str
 ) -> None:

@@ -86,6 +86,15 @@ CREATE TABLE resource_costs (
 );
 CREATE INDEX resource_costs_latest_idx ON resource_costs (account_id, region, snapshot_at DESC);
 
+-- What each account still registered costs now: the rows of its latest snapshot (none if it was empty).
+CREATE VIEW latest_resource_costs AS
+SELECT r.*
+  FROM resource_costs r
+  JOIN (SELECT account_id, region, max(taken_at) AS snapshot_at
+          FROM resource_snapshots
+         WHERE account_id IN (SELECT account_id FROM cloud_accounts WHERE provider = 'outscale')
+         GROUP BY 1, 2) AS latest USING (account_id, region, snapshot_at);
+
 -- A day of Outscale consumption enters the cost ledger as a source of its own.
 ALTER TABLE source_files DROP CONSTRAINT source_files_kind_check;
 ALTER TABLE source_files ADD CONSTRAINT source_files_kind_check
