@@ -12,7 +12,7 @@ from prefect.states import Completed, Failed
 from finops.config import Settings
 from finops.domain.errors import FinopsError, UsageError
 from finops.domain.outscale_catalog import REGION_CURRENCIES
-from finops.domain.redaction import redact
+from tasks.outcomes import failed_outcome
 from tasks.outscale_catalog import fetch_public_catalog, publish_catalog_report, record_prices
 
 
@@ -30,7 +30,7 @@ def refresh_catalog(regions: list[str] | None = None) -> State[list[dict[str, An
         try:
             outcomes.append(record_prices(region, fetch_public_catalog(region, settings), seen_at, settings))
         except FinopsError as error:
-            outcomes.append({"region": region, "status": "failed", "problem": redact(f"{error.category}: {error}")})
+            outcomes.append(failed_outcome(error, region=region))
     publish_catalog_report(outcomes)
     failed = [outcome["region"] for outcome in outcomes if outcome["status"] == "failed"]
     if failed and len(failed) == len(outcomes):

@@ -12,7 +12,7 @@ from prefect.states import Completed, Failed
 from finops.config import Settings
 from finops.domain.errors import FinopsError
 from finops.domain.periods import day_range
-from finops.domain.redaction import redact
+from tasks.outcomes import failed_outcome
 from tasks.outscale_accounts import outscale_accounts
 from tasks.outscale_consumption import publish_consumption_report, snapshot_day
 from tasks.progress import RunProgress
@@ -35,13 +35,7 @@ def snapshot_consumption(
                     outcomes.append(snapshot_day(stored, region, day, settings))
                 except FinopsError as error:
                     outcomes.append(
-                        {
-                            "account": stored.account_id,
-                            "region": region,
-                            "day": day.isoformat(),
-                            "status": "failed",
-                            "problem": redact(f"{error.category}: {error}"),
-                        }
+                        failed_outcome(error, account=stored.account_id, region=region, day=day.isoformat())
                     )
                 progress.advance(f"{stored.account_id} {region} {day}")
     publish_consumption_report(outcomes)

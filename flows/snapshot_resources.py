@@ -11,7 +11,7 @@ from prefect.states import Completed, Failed
 
 from finops.config import Settings
 from finops.domain.errors import FinopsError
-from finops.domain.redaction import redact
+from tasks.outcomes import failed_outcome
 from tasks.outscale_accounts import outscale_accounts
 from tasks.outscale_resources import publish_resources_report, snapshot_account
 
@@ -26,14 +26,7 @@ def snapshot_resources(account: str | None = None) -> State[list[dict[str, Any]]
             try:
                 outcomes.append(snapshot_account(stored, region, taken_at, settings))
             except FinopsError as error:
-                outcomes.append(
-                    {
-                        "account": stored.account_id,
-                        "region": region,
-                        "status": "failed",
-                        "problem": redact(f"{error.category}: {error}"),
-                    }
-                )
+                outcomes.append(failed_outcome(error, account=stored.account_id, region=region))
     publish_resources_report(outcomes)
     failed = [outcome for outcome in outcomes if outcome["status"] == "failed"]
     if failed and len(failed) == len(outcomes):

@@ -45,10 +45,6 @@ class CatalogPrice:
     def per_hour(self) -> Decimal:
         return self.unit_price / HOURS_PER_MONTH if self.per_month else self.unit_price
 
-    @property
-    def monthly(self) -> Decimal:
-        return self.unit_price if self.per_month else self.unit_price * HOURS_PER_MONTH
-
 
 def parse_catalog(response: Mapping[str, Any]) -> list[CatalogPrice]:
     """The entries of a ReadPublicCatalog / ReadCatalog answer; entries without a full key are dropped."""
