@@ -81,6 +81,14 @@ class Settings(BaseSettings):
         default="https://api.{region}.outscale.com/api/v1",
         description="The Outscale API, {region} replaced by the region (a private endpoint or an emulator).",
     )
+    outscale_oos: bool = Field(
+        default=False,
+        description="snapshot-resources also prices Object Storage buckets (listing every object: slow when huge).",
+    )
+    outscale_oos_endpoint: str = Field(
+        default="https://oos.{region}.outscale.com",
+        description="Outscale Object Storage (S3 API), {region} replaced by the region.",
+    )
     outscale_regions: list[str] = Field(
         default_factory=lambda: ["eu-west-2", "cloudgouv-eu-west-1", "us-east-2", "us-west-1", "ap-northeast-1"],
         description="The regions whose public catalog refresh-catalog records.",

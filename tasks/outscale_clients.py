@@ -1,4 +1,5 @@
-"""Outscale API clients for the accounts a run reads, built once per run (the SDK parses its spec per client)."""
+"""Outscale clients for the accounts a run reads: API clients built once per run (the SDK parses its spec per
+client), and Object Storage listings."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from prefect.context import FlowRunContext
 
 from finops.account_credentials import outscale_keys
 from finops.clouds.outscale.api import OutscaleApi
+from finops.clouds.outscale.object_storage import bucket_usage
 from finops.config import Settings
 from finops.db.cloud_accounts import StoredAccount
 from finops.db.connect import connect
+from finops.domain.outscale_pricing import BucketUsage
 from tasks.database import database_url
 
 _run_clients: dict[tuple[str, int, str], OutscaleApi] = {}
@@ -25,3 +28,9 @@ def client_for(account: StoredAccount, region: str, settings: Settings) -> Outsc
             keys = outscale_keys(conn, account, settings)
         _run_clients[key] = OutscaleApi(keys.access_key, keys.secret_key, region, settings.outscale_endpoint)
     return _run_clients[key]
+
+
+def buckets_of(account: StoredAccount, region: str, settings: Settings) -> list[BucketUsage]:
+    with connect(database_url(settings)) as conn:
+        keys = outscale_keys(conn, account, settings)
+    return bucket_usage(keys.access_key, keys.secret_key, region, settings.outscale_oos_endpoint)

@@ -17,7 +17,7 @@ from finops.db.resource_costs import record_snapshot
 from finops.domain.outscale_catalog import REGION_CURRENCIES
 from finops.domain.outscale_resources import RESOURCE_READS, price_account
 from tasks.database import database_url
-from tasks.outscale_clients import client_for
+from tasks.outscale_clients import buckets_of, client_for
 from tasks.outscale_prices import prices_in_force
 from tasks.retry import TRANSIENT_RETRIES
 
@@ -30,10 +30,11 @@ def snapshot_account(account: StoredAccount, region: str, taken_at: datetime, se
     for action, key, paged in RESOURCE_READS:
         resources[key] = api.read_all(action, key) if paged else list(api.call(action).get(key) or [])
     vm_types = api.vm_types()
+    buckets = buckets_of(account, region, settings) if settings.outscale_oos else []
     currency = REGION_CURRENCIES[region]
     with connect(database_url(settings)) as conn:
         prices = prices_in_force(conn, region, taken_at, settings)
-        priced = price_account(account.account_id, resources, prices, vm_types)
+        priced = price_account(account.account_id, resources, prices, vm_types, buckets)
         record_snapshot(conn, account.account_id, region, currency, taken_at, priced)
     by_type: dict[str, list[Decimal]] = {}
     for resource in priced:

@@ -16,6 +16,7 @@ Catalog keys are `Service/Type/Operation` (finops.domain.outscale_catalog). The 
 | | linked to nothing; a NAT's IP is part of the NAT |
 | NAT service, load balancer, VPN connection | their hourly usage price |
 | flexible GPU | Gpu:attach:{model} when attached, Gpu:allocate:{model} when only allocated |
+| OOS bucket | Σ object sizes / 2^30 * TinaOS-OOS/enterprise/OOSStorage per GiB-month |
 
 A tina VM type is read from its name (`tinav5.c2r4p2`: generation 5, 2 vCPU, 4 GiB,
 performance 2); without `p`, the VM's Performance says it (highest 1, high 2, medium 3), else 2.
@@ -30,9 +31,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from finops.domain.outscale_catalog import HOURS_PER_MONTH, PriceList
+from finops.domain.outscale_catalog import HOURS_PER_MONTH, CatalogPrice, PriceList
 
 FCU = "TinaOS-FCU"
+BYTES_PER_GIB = Decimal(2**30)
 _TINA = re.compile(r"^tinav(\d+)\.c(\d+)r(\d+)(?:p(\d+))?$")
 PERFORMANCE_LEVELS = {"highest": 1, "high": 2, "medium": 3}
 # family -> (generation, performance), for AWS-compatible VM types
@@ -119,14 +121,21 @@ class _Pricer:
         self.missing: list[str] = []
 
     def hourly(self, type_: str, operation: str, service: str = FCU) -> Decimal:
+        price = self._price(service, type_, operation)
+        return price.per_hour if price else Decimal(0)
+
+    def monthly(self, type_: str, operation: str, service: str = FCU) -> Decimal:
+        # A PER_MONTH price is taken as it is: through the hourly figure it would lose its last digits.
+        price = self._price(service, type_, operation)
+        if price is None:
+            return Decimal(0)
+        return price.unit_price if price.per_month else price.unit_price * HOURS_PER_MONTH
+
+    def _price(self, service: str, type_: str, operation: str) -> CatalogPrice | None:
         price = self.prices.get(service, type_, operation)
         if price is None:
             self.missing.append(f"{service}/{type_}/{operation}")
-            return Decimal(0)
-        return price.per_hour
-
-    def monthly(self, type_: str, operation: str, service: str = FCU) -> Decimal:
-        return self.hourly(type_, operation, service) * HOURS_PER_MONTH
+        return price
 
 
 def price_vm(vm: Mapping[str, object], prices: PriceList, shape: VmShape) -> PricedResource:
@@ -248,6 +257,23 @@ def price_flexible_gpu(gpu: Mapping[str, object], prices: PriceList) -> PricedRe
         details,
         tuple(pricer.missing),
     )
+
+
+@dataclass(frozen=True)
+class BucketUsage:
+    """What an Object Storage (OOS) bucket holds: the sum of its objects' sizes, and how many there are."""
+
+    name: str
+    size_bytes: int
+    objects: int
+
+
+def price_bucket(bucket: BucketUsage, prices: PriceList) -> PricedResource:
+    pricer = _Pricer(prices)
+    size_gib = Decimal(bucket.size_bytes) / BYTES_PER_GIB
+    monthly = size_gib * pricer.monthly("enterprise", "OOSStorage", "TinaOS-OOS")
+    details = {"size_gib": f"{size_gib:.6f}", "objects": str(bucket.objects)}
+    return _monthly_resource("Oos", bucket.name, monthly, details, pricer)
 
 
 def _monthly_resource(

@@ -16,9 +16,11 @@ from finops.domain.outscale_catalog import HOURS_PER_MONTH, PriceList
 from finops.domain.outscale_pricing import (
     BILLED_VM_STATES,
     FCU,
+    BucketUsage,
     PricedResource,
     VmShape,
     aws_shape,
+    price_bucket,
     price_flexible_gpu,
     price_hourly_service,
     price_public_ip,
@@ -49,6 +51,7 @@ def price_account(
     resources: Mapping[str, Sequence[Mapping[str, Any]]],
     prices: PriceList,
     vm_types: Mapping[str, tuple[int, Decimal]],
+    buckets: Sequence[BucketUsage] = (),
 ) -> list[PricedResource]:
     priced: list[PricedResource] = []
     vms = [vm for vm in resources.get("Vms", []) if str(vm.get("State") or "") in BILLED_VM_STATES]
@@ -79,6 +82,7 @@ def price_account(
         priced_gpu = price_flexible_gpu(gpu, prices)
         if priced_gpu is not None:
             priced.append(_with_tags(priced_gpu, gpu))
+    priced.extend(price_bucket(bucket, prices) for bucket in buckets)
     return priced
 
 

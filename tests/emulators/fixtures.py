@@ -1,4 +1,5 @@
-"""Fixtures that start the emulators: OCI (Object Storage + Secrets), the Outscale API and an SMTP server."""
+"""Fixtures that start the emulators: OCI (Object Storage + Secrets), the Outscale API and its Object Storage, and an
+SMTP server."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from tests.emulators.certificates import CertificatePair, api_key, self_signed_certificate
 from tests.emulators.oci import OciEmulator
+from tests.emulators.oos import OosEmulator
 from tests.emulators.outscale import OutscaleEmulator, recorded_consumption
 from tests.emulators.smtp import MailServer
 
@@ -65,5 +67,14 @@ def outscale() -> Iterator[OutscaleEmulator]:
     emulator = OutscaleEmulator().start()
     emulator.add_account("AKIAFINOPSTEST0000001", "osc-test-secret-0000000000000000000000001", "249064296596")
     emulator.add_consumption("249064296596", recorded_consumption())
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def oos(outscale: OutscaleEmulator) -> Iterator[OosEmulator]:
+    """Outscale Object Storage, for the account of the ``outscale`` fixture, with no bucket yet."""
+    emulator = OosEmulator().start()
+    emulator.add_owner(outscale.access_key, outscale.secret_key, outscale.account_id)
     yield emulator
     emulator.stop()

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from flows.snapshot_resources import snapshot_resources
+from tests.emulators.oos import OosEmulator, OosObject
 from tests.emulators.outscale import OutscaleEmulator, generated_vms
 from tests.flows.test_snapshot_consumption import register
 
@@ -117,3 +118,43 @@ def test_every_page_of_2500_vms_is_read_and_wrong_keys_leave_no_partial_snapshot
         ).fetchall()
     assert counts == [(outscale.account_id, 2500)]
     assert outscale.calls("ReadVms").count(200) == 3  # pages of 1,000
+
+
+@pytest.mark.usefixtures("outscale_env")
+def test_object_storage_buckets_are_priced_by_size_when_enabled(
+    outscale: OutscaleEmulator, oos: OosEmulator, migrated_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register(migrated_dsn, outscale.account_id, outscale.access_key, outscale.secret_key)
+    register(migrated_dsn, "000000000000", "AKIAWRONGKEY00000001", "not-the-secret")
+    outscale.add_account("AKIAWRONGKEY00000001", "not-the-secret", "000000000000")
+    outscale.add_resources("000000000000", "Vms", generated_vms(3))
+    oos.add_owner("AKIAWRONGKEY00000001", "another-secret", "000000000000")  # OOS signs with another secret
+    mebibyte_objects = [OosObject(f"db/{index:05d}.dump", 2**20) for index in range(2048)]
+    oos.add_bucket(outscale.account_id, "backups", [*mebibyte_objects, OosObject("db/full.tar", 2**30)])
+    oos.add_bucket(outscale.account_id, "empty", [])
+    monkeypatch.setenv("FINOPS_OUTSCALE_OOS", "true")
+    monkeypatch.setenv("FINOPS_OUTSCALE_OOS_ENDPOINT", oos.endpoint)
+    oos.fail_next(2)
+
+    state = snapshot_resources(return_state=True)
+
+    outcomes = {outcome["account"]: outcome for outcome in state.result(raise_on_failure=False)}
+    assert outcomes[outscale.account_id]["status"] == "recorded"
+    assert outcomes["000000000000"]["status"] == "failed"
+    assert "Object Storage refused the access key" in outcomes["000000000000"]["problem"]
+    with psycopg.connect(migrated_dsn) as conn:
+        rows = conn.execute(
+            "SELECT account_id, resource_id, price_per_month, details->>'objects' FROM resource_costs"
+            " WHERE resource_type = 'Oos' ORDER BY 2"
+        ).fetchall()
+        wrong_account_rows = conn.execute("SELECT count(*) FROM resource_costs WHERE account_id = '000000000000'")
+        assert wrong_account_rows.fetchone() == (0,)
+    # 2,048 MiB + 1 GiB = 3 GiB at 0.025 per GiB-month
+    assert rows == [
+        (outscale.account_id, "backups", D("0.075"), "2049"),
+        (outscale.account_id, "empty", D(0), "0"),
+    ]
+    assert oos.calls("ListObjectsV2").count(200) == 4  # three pages of backups, one of empty
+    listings = oos.calls("ListBuckets")
+    assert listings[:2] == [503, 503]  # SlowDown is retried
+    assert sorted(listings[2:]) == [200, 403]

@@ -11,8 +11,10 @@ import pytest
 from finops.domain.outscale_catalog import PriceList, parse_catalog
 from finops.domain.outscale_consumption import price_entry
 from finops.domain.outscale_pricing import (
+    BucketUsage,
     aws_shape,
     licence_units,
+    price_bucket,
     price_flexible_gpu,
     price_hourly_service,
     price_public_ip,
@@ -104,6 +106,14 @@ def test_storage_is_priced_per_month() -> None:
     assert gp2.price_per_month == D("11.00")  # IOPS are free outside io1
     assert gp2.price_per_hour == D("11.00") / 730
     assert price_snapshot({"SnapshotId": "snap-1", "VolumeSize": 50}, PRICES).price_per_month == D("2.750")
+
+
+def test_a_bucket_costs_its_stored_gib_per_month() -> None:
+    bucket = price_bucket(BucketUsage("backups", size_bytes=3 * 2**30 + 2**29, objects=12), PRICES)
+    assert bucket.price_per_month == D("0.0875")  # 3.5 GiB x 0.025
+    assert bucket.price_per_hour == D("0.0875") / 730
+    assert (bucket.resource_type, bucket.resource_id, bucket.details["objects"]) == ("Oos", "backups", "12")
+    assert price_bucket(BucketUsage("empty", 0, 0), PRICES).price_per_month == 0
 
 
 def test_public_ips_first_free_others_and_idle_charged_nat_part_of_the_nat() -> None:
