@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
 
+from api.controllers.auth import AuthController
 from api.controllers.health import HealthController
 from api.controllers.metrics import MetricsController
 from api.controllers.oci_events import OciEventsController
@@ -26,7 +28,7 @@ def create_app(settings: Settings) -> Litestar:
     def provide_settings() -> Settings:
         return settings
 
-    route_handlers: list[Any] = [HealthController, MetricsController, OciEventsController]
+    route_handlers: list[Any] = [AuthController, HealthController, MetricsController, OciEventsController]
     if settings.ui_dir.is_dir():
         route_handlers.append(
             create_static_files_router(
@@ -40,6 +42,10 @@ def create_app(settings: Settings) -> Litestar:
             "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        # Same-origin unless origins are configured: a cookie session must not be usable from anywhere.
+        cors_config=CORSConfig(allow_origins=settings.cors_origins, allow_credentials=True)
+        if settings.cors_origins
+        else None,
         openapi_config=OpenAPIConfig(
             title="finops-flows API",
             version="0.1.0",

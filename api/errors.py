@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
 from api.schemas.envelope import ErrorBody, ErrorEnvelope
 from finops.domain.errors import FinopsError
@@ -31,31 +31,53 @@ _CODES = {
 class ApiError(HTTPException):
     """An error with a machine-readable code, raised by controllers."""
 
-    def __init__(self, status_code: int, code: str, message: str, details: Any = None) -> None:
-        super().__init__(status_code=status_code, detail=message)
+    def __init__(
+        self, status_code: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status_code=status_code, detail=message, headers=headers)
         self.code = code
         self.details = details
 
 
-def error_response(status_code: int, code: str, message: str, details: Any = None) -> Response[ErrorEnvelope]:
+def error_response(
+    status_code: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> Response[ErrorEnvelope]:
     return Response(
         ErrorEnvelope(ErrorBody(code=code, message=message, details=details)),
         status_code=status_code,
         media_type=MediaType.JSON,
+        headers=headers,
     )
 
 
 def handle_api_error(_: Request[Any, Any, Any], error: ApiError) -> Response[ErrorEnvelope]:
-    return error_response(error.status_code, error.code, error.detail, error.details)
+    return error_response(error.status_code, error.code, error.detail, error.details, error.headers)
 
 
 def handle_validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[ErrorEnvelope]:
-    return error_response(HTTP_400_BAD_REQUEST, "validation_error", "the request is not valid", error.extra)
+    """422 with one entry per field: ``{"field", "message", "source"}`` (body, query, path, header, cookie)."""
+    problems = error.extra if isinstance(error.extra, list) else []
+    details = [
+        {
+            "field": str(problem.get("key") or ""),
+            "message": str(problem.get("message") or "is not valid"),
+            "source": str(problem.get("source") or "body"),
+        }
+        for problem in problems
+        if isinstance(problem, dict)
+    ]
+    return error_response(HTTP_422_UNPROCESSABLE_ENTITY, "validation_error", _summary(error, details), details)
+
+
+def _summary(error: ValidationException, details: list[dict[str, str]]) -> str:
+    if details and details[0]["field"]:
+        return f"{details[0]['field']}: {details[0]['message']}"
+    return str(error.detail) if error.detail else "the request is not valid"
 
 
 def handle_http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[ErrorEnvelope]:
     code = _CODES.get(error.status_code, "error")
-    return error_response(error.status_code, code, error.detail, error.extra or None)
+    return error_response(error.status_code, code, error.detail, error.extra or None, error.headers)
 
 
 def handle_finops_error(_: Request[Any, Any, Any], error: FinopsError) -> Response[ErrorEnvelope]:

@@ -93,6 +93,17 @@ class Settings(BaseSettings):
         default_factory=lambda: ["eu-west-2", "cloudgouv-eu-west-1", "us-east-2", "us-west-1", "ap-northeast-1"],
         description="The regions whose public catalog refresh-catalog records.",
     )
+    session_idle_minutes: int = Field(default=30, ge=1, description="A session unused this long ends.")
+    session_cookie_secure: bool | None = Field(
+        default=None, description="Force the Secure cookie flag; when unset, it is set on HTTPS requests."
+    )
+    login_failures_per_minute: int = Field(
+        default=5, ge=1, description="Bad sign-ins allowed per minute, per client address and per key."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Other origins allowed to call the API with cookies (same-origin only when empty).",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     prefect_host: str = "127.0.0.1"

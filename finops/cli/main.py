@@ -24,6 +24,8 @@ db_app = typer.Typer(help="Inspect the PostgreSQL database in use.", no_args_is_
 app.add_typer(db_app, name="db")
 accounts_app = typer.Typer(help="The cloud accounts the flows read (keys are stored encrypted).", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
+users_app = typer.Typer(help="Local users who sign in to the API with a password.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 cost_app = typer.Typer(help="What the clouds cost.", no_args_is_help=True)
 app.add_typer(cost_app, name="cost")
 
@@ -166,6 +168,44 @@ def accounts_remove(
     from finops.cli import accounts
 
     _guarded(lambda: accounts.remove(_settings(), _say, identifier=identifier.lstrip("#"), owner=owner))
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="The sign-in name (starts with a letter).")],
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin instead of a prompt.")] = False,
+) -> None:
+    """Add a local user; the password is asked twice (or read from stdin) and stored as an argon2 hash."""
+    from finops.cli import users
+
+    _guarded(lambda: users.add(_settings(), _say, username=username, password_stdin=password_stdin))
+
+
+@users_app.command("password")
+def users_password(
+    username: Annotated[str, typer.Argument(help="The sign-in name.")],
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin instead of a prompt.")] = False,
+) -> None:
+    """Set a new password for a local user."""
+    from finops.cli import users
+
+    _guarded(lambda: users.change_password(_settings(), _say, username=username, password_stdin=password_stdin))
+
+
+@users_app.command("list")
+def users_list(output: Annotated[str, typer.Option("--format", help="table or json.")] = "table") -> None:
+    """List the local users and when they last signed in."""
+    from finops.cli import users
+
+    _guarded(lambda: users.show(_settings(), output=output))
+
+
+@users_app.command("remove")
+def users_remove(username: Annotated[str, typer.Argument(help="The sign-in name.")]) -> None:
+    """Remove a local user, with their quotes and sessions."""
+    from finops.cli import users
+
+    _guarded(lambda: users.remove(_settings(), _say, username=username))
 
 
 @cost_app.command("current")

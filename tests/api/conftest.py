@@ -27,3 +27,13 @@ def api_client_for() -> ClientFactory:
             yield client
 
     return factory
+
+
+async def sign_in(client: AsyncTestClient, access_key: str, secret_key: str, region: str = "eu-west-2") -> str:  # type: ignore[type-arg]
+    """Signs the client in with Outscale keys; returns the CSRF token the state-changing calls need."""
+    response = await client.post(
+        "/api/auth/login", json={"access_key": access_key, "secret_key": secret_key, "region": region}
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["data"]["csrf_token"]
+    return token

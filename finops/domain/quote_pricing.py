@@ -1,0 +1,419 @@
+"""What an Outscale quote costs: VMs, volumes and catalog entries over a duration, with discounts.
+
+Catalog keys are `Service/Type/Operation` (finops.domain.outscale_catalog); the VM and volume
+rules are those of finops.domain.outscale_pricing. The rules:
+
+| item | price of one unit | billed in |
+|---|---|---|
+| catalog entry | its UnitPrice, per unit of the entry (an IP, a GiB of OOS...) | months if PER_MONTH, else hours |
+| VM | vCores * CustomCore:v{gen}-p{perf} + RAM GiB * CustomRam + Σ licence units * ProductUsage | hours |
+| volume | Size * BSU:VolumeUsage:{type} (+ IOPS * BSU:VolumeIOPS:io1 for io1) | months |
+
+- hours = duration * (hours 1, days 24, weeks 168, months 730, years 8760); months = hours / 730.
+  A month is 730 hours, as in the consumption pricing (osc-finops quoted with 720).
+- list price = quantity * unit price * hours (or months).
+- commitment discount = list price * the percentage of the item's catalog category for the period
+  (by default compute: 1month 30 %, 1year 40 %, 3years 50 %; every other category 0 %). On a VM it
+  applies to the cores and the RAM, never to the licences; a volume is storage. net = list - discount.
+- subtotal = Σ net; global discount = subtotal * g %; total = subtotal - global discount.
+- run rates: total / hours per hour, total * 730 / hours per month, total * 8760 / hours per year.
+
+Nothing is rounded until shown (`QuoteCalculation.displayed`): each figure is rounded half up to
+the currency's minor unit (per hour: two more digits) from its exact value, except the total,
+shown as the shown subtotal minus the shown global discount so that the three always add up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+from finops.domain.outscale_catalog import HOURS_PER_MONTH, CatalogKey, CatalogPrice, PriceList
+from finops.domain.outscale_pricing import FCU, PERFORMANCE_LEVELS, licence_units
+
+HOURS_PER_YEAR = Decimal(8760)
+DURATION_HOURS: dict[str, Decimal] = {
+    "hours": Decimal(1),
+    "days": Decimal(24),
+    "weeks": Decimal(168),
+    "months": HOURS_PER_MONTH,
+    "years": HOURS_PER_YEAR,
+}
+COMMITMENT_PERIODS = ("1month", "1year", "3years")
+# percent, per lower-cased catalog Category; a category or period not listed is not discounted
+DEFAULT_COMMITMENT_DISCOUNTS: dict[str, dict[str, Decimal]] = {
+    "compute": {"1month": Decimal(30), "1year": Decimal(40), "3years": Decimal(50)},
+}
+PERFORMANCES = PERFORMANCE_LEVELS  # VM performance -> catalog p level
+VOLUME_TYPES = ("standard", "gp2", "io1")
+CURRENCY_MINOR_UNITS = {"EUR": 2, "USD": 2, "JPY": 0}
+_RUN = "RunInstances-OD"
+
+BillingUnit = Literal["hour", "month"]
+
+
+@dataclass(frozen=True)
+class QuoteTerms:
+    duration: Decimal
+    duration_unit: str
+    commitment_period: str | None
+    global_discount_percent: Decimal
+
+    @property
+    def hours(self) -> Decimal:
+        return self.duration * DURATION_HOURS[self.duration_unit]
+
+
+@dataclass(frozen=True)
+class VmSpec:
+    generation: int
+    performance: str
+    vcores: int
+    ram_gib: Decimal
+    licences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VolumeSpec:
+    volume_type: str
+    size_gib: Decimal
+    iops: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class QuoteItem:
+    """``kind``: catalog (quantity in the entry's unit), vm (a number of VMs) or volume (of volumes)."""
+
+    id: int
+    group_id: int | None
+    name: str
+    quantity: Decimal
+    kind: str
+    key: CatalogKey | None = None
+    vm: VmSpec | None = None
+    volume: VolumeSpec | None = None
+
+
+@dataclass(frozen=True)
+class QuoteGroup:
+    id: int
+    name: str
+    position: int
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    item_id: int
+    group_id: int | None
+    name: str
+    kind: str
+    description: str
+    category: str
+    quantity: Decimal
+    billing_unit: BillingUnit
+    unit_price: Decimal  # per billing unit, for a quantity of 1
+    billed_units: Decimal  # hours, or months
+    list_price: Decimal
+    commitment_discount_percent: Decimal  # of the discounted part: a VM's licences are not
+    commitment_discount: Decimal
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class GroupTotal:
+    group_id: int | None  # None: the items in no group, placed last
+    name: str
+    position: int
+    subtotal: Decimal
+
+
+@dataclass(frozen=True)
+class DisplayedTotals:
+    groups: tuple[GroupTotal, ...]
+    subtotal: Decimal
+    global_discount: Decimal
+    total: Decimal
+    hourly_run_rate: Decimal
+    monthly_run_rate: Decimal
+    yearly_run_rate: Decimal
+
+
+@dataclass(frozen=True)
+class QuoteCalculation:
+    lines: tuple[QuoteLine, ...]  # in group order, then in the order the items came
+    groups: tuple[GroupTotal, ...]
+    subtotal: Decimal
+    global_discount_percent: Decimal
+    global_discount: Decimal
+    total: Decimal
+    currency: str
+    hours: Decimal
+    hourly_run_rate: Decimal
+    monthly_run_rate: Decimal
+    yearly_run_rate: Decimal
+
+    def displayed(self) -> DisplayedTotals:
+        digits = CURRENCY_MINOR_UNITS.get(self.currency, 2)
+        subtotal = _round(self.subtotal, digits)
+        global_discount = _round(self.global_discount, digits)
+        return DisplayedTotals(
+            groups=tuple(replace(group, subtotal=_round(group.subtotal, digits)) for group in self.groups),
+            subtotal=subtotal,
+            global_discount=global_discount,
+            total=subtotal - global_discount,
+            hourly_run_rate=_round(self.hourly_run_rate, digits + 2),
+            monthly_run_rate=_round(self.monthly_run_rate, digits),
+            yearly_run_rate=_round(self.yearly_run_rate, digits),
+        )
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    return _round(amount, CURRENCY_MINOR_UNITS.get(currency, 2))
+
+
+def _round(amount: Decimal, digits: int) -> Decimal:
+    return amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def calculate(
+    terms: QuoteTerms,
+    groups: Sequence[QuoteGroup],
+    items: Sequence[QuoteItem],
+    prices: PriceList,
+    currency: str,
+    discounts: Mapping[str, Mapping[str, Decimal]] = DEFAULT_COMMITMENT_DISCOUNTS,
+) -> QuoteCalculation:
+    """Expects terms and items without problems: a missing price or an unknown group is a ValueError."""
+    if problems := terms_problems(terms):
+        raise ValueError("; ".join(problems.values()))
+    hours = terms.hours
+    ordered = sorted(groups, key=lambda group: (group.position, group.id))
+    lines_by_group: dict[int | None, list[QuoteLine]] = {group.id: [] for group in ordered}
+    lookup = _Lookup(prices)
+    for item in items:
+        if item.group_id is not None and item.group_id not in lines_by_group:
+            raise ValueError(f"item {item.id} is in group {item.group_id}, which is not in the quote")
+        line = _line(item, _priced(item, lookup), hours, terms.commitment_period, discounts)
+        lines_by_group.setdefault(item.group_id, []).append(line)  # None comes after every group
+
+    totals = [GroupTotal(g.id, g.name, g.position, _net(lines_by_group[g.id])) for g in ordered]
+    if None in lines_by_group:
+        after_last = ordered[-1].position + 1 if ordered else 0
+        totals.append(GroupTotal(None, "", after_last, _net(lines_by_group[None])))
+    subtotal = sum((group.subtotal for group in totals), Decimal(0))
+    global_discount = subtotal * terms.global_discount_percent / 100
+    total = subtotal - global_discount
+    return QuoteCalculation(
+        lines=tuple(line for group_lines in lines_by_group.values() for line in group_lines),
+        groups=tuple(totals),
+        subtotal=subtotal,
+        global_discount_percent=terms.global_discount_percent,
+        global_discount=global_discount,
+        total=total,
+        currency=currency,
+        hours=hours,
+        # One division each, so that a one-month quote runs at exactly its total per month.
+        hourly_run_rate=total / hours,
+        monthly_run_rate=total * HOURS_PER_MONTH / hours,
+        yearly_run_rate=total * HOURS_PER_YEAR / hours,
+    )
+
+
+def _net(lines: list[QuoteLine]) -> Decimal:
+    return sum((line.net for line in lines), Decimal(0))
+
+
+@dataclass(frozen=True)
+class _Priced:
+    unit_price: Decimal
+    discountable: Decimal  # the part of the unit price a commitment discounts
+    category: str
+    description: str
+    monthly: bool
+
+
+def _priced(item: QuoteItem, lookup: _Lookup) -> _Priced:
+    if item.kind == "vm" and item.vm is not None:
+        return _vm_price(item.vm, lookup)
+    if item.kind == "volume" and item.volume is not None:
+        return _volume_price(item.volume, lookup)
+    if item.kind == "catalog" and item.key is not None:
+        entry = lookup(item.key.service, item.key.type, item.key.operation)
+        return _Priced(entry.unit_price, entry.unit_price, entry.category, entry.title, entry.per_month)
+    raise ValueError(f"item {item.id}: a {item.kind!r} item without its catalog key, VM or volume")
+
+
+def _line(
+    item: QuoteItem,
+    priced: _Priced,
+    hours: Decimal,
+    period: str | None,
+    discounts: Mapping[str, Mapping[str, Decimal]],
+) -> QuoteLine:
+    percent = discounts.get(priced.category.lower(), {}).get(period, Decimal(0)) if period else Decimal(0)
+    list_price = _over(item.quantity * priced.unit_price, hours, priced.monthly)
+    commitment_discount = _over(item.quantity * priced.discountable, hours, priced.monthly) * percent / 100
+    return QuoteLine(
+        item_id=item.id,
+        group_id=item.group_id,
+        name=item.name,
+        kind=item.kind,
+        description=priced.description,
+        category=priced.category,
+        quantity=item.quantity,
+        billing_unit="month" if priced.monthly else "hour",
+        unit_price=priced.unit_price,
+        billed_units=hours / HOURS_PER_MONTH if priced.monthly else hours,
+        list_price=list_price,
+        commitment_discount_percent=percent,
+        commitment_discount=commitment_discount,
+        net=list_price - commitment_discount,
+    )
+
+
+def _over(amount: Decimal, hours: Decimal, monthly: bool) -> Decimal:
+    # Divided last, so that a duration in months stays exact for a monthly price.
+    return amount * hours / HOURS_PER_MONTH if monthly else amount * hours
+
+
+def _vm_price(vm: VmSpec, lookup: _Lookup) -> _Priced:
+    level = PERFORMANCES.get(vm.performance)
+    if level is None:
+        raise ValueError(f"unknown performance {vm.performance!r}")
+    core = lookup(FCU, _core_type(vm.generation, level), _RUN).unit_price
+    compute = vm.vcores * core + vm.ram_gib * lookup(FCU, "CustomRam", _RUN).unit_price
+    hourly = compute
+    for code in vm.licences:
+        units = licence_units(code, vm.vcores)
+        if units is None:
+            raise ValueError(f"unknown licence {code}")
+        if units:
+            hourly += units * lookup(FCU, "ProductUsage", f"RunInstances-{code}-OD").unit_price
+    description = f"VM v{vm.generation} {vm.performance}, {vm.vcores} vCores, {format(vm.ram_gib, 'f')} GiB RAM"
+    if vm.licences:
+        description += f", licences {' '.join(vm.licences)} (not discounted)"
+    return _Priced(hourly, compute, "compute", description, monthly=False)
+
+
+def _volume_price(volume: VolumeSpec, lookup: _Lookup) -> _Priced:
+    usage = lookup(FCU, f"BSU:VolumeUsage:{volume.volume_type}", "CreateVolume").unit_price
+    monthly = volume.size_gib * usage
+    description = f"{volume.volume_type} volume, {format(volume.size_gib, 'f')} GiB"
+    if volume.volume_type == "io1":
+        monthly += volume.iops * lookup(FCU, "BSU:VolumeIOPS:io1", "CreateVolume").unit_price
+        description += f", {format(volume.iops, 'f')} IOPS"
+    return _Priced(monthly, monthly, "storage", description, monthly=True)
+
+
+def _core_type(generation: int, level: int) -> str:
+    return f"CustomCore:v{generation}-p{level}"
+
+
+class _Lookup:
+    """The prices of one calculation, each looked up once: a quote asks for the same few many times."""
+
+    def __init__(self, prices: PriceList) -> None:
+        self._prices = prices
+        self._found: dict[tuple[str, str, str], CatalogPrice] = {}
+
+    def __call__(self, service: str, type_: str, operation: str) -> CatalogPrice:
+        key = (service, type_, operation)
+        price = self._found.get(key) or self._prices.get(service, type_, operation)
+        if price is None:
+            raise ValueError(f"{service}/{type_}/{operation} is not in this region's catalog")
+        self._found[key] = price
+        return price
+
+
+def terms_problems(terms: QuoteTerms) -> dict[str, str]:
+    """Field name -> what is wrong with it; empty when the terms can be priced."""
+    problems: dict[str, str] = {}
+    if not terms.duration.is_finite() or terms.duration <= 0:
+        problems["duration"] = "the duration must be more than 0"
+    if terms.duration_unit not in DURATION_HOURS:
+        problems["duration_unit"] = f"unknown duration unit {terms.duration_unit!r}: {_one_of(DURATION_HOURS)}"
+    if terms.commitment_period is not None and terms.commitment_period not in COMMITMENT_PERIODS:
+        problems["commitment_period"] = (
+            f"unknown commitment period {terms.commitment_period!r}: {_one_of(COMMITMENT_PERIODS)}, or none"
+        )
+    discount = terms.global_discount_percent
+    if not discount.is_finite() or not 0 <= discount <= 100:
+        problems["global_discount_percent"] = "the global discount must be between 0 and 100 %"
+    return problems
+
+
+def item_problems(item: QuoteItem, prices: PriceList) -> dict[str, str]:
+    """Field name -> what is wrong with it; empty when the item can be priced with ``prices``."""
+    problems: dict[str, str] = {}
+    if not item.quantity.is_finite() or item.quantity < 0:
+        problems["quantity"] = "the quantity must be 0 or more"
+    if item.kind == "catalog":
+        if item.key is None:
+            problems["key"] = "a catalog item needs a catalog entry (service, type and operation)"
+        elif prices.get(item.key.service, item.key.type, item.key.operation) is None:
+            problems["key"] = f"{item.key} is not in this region's catalog"
+    elif item.kind == "vm":
+        problems.update(_vm_problems(item.vm, prices) if item.vm else {"vm": "a VM item needs its VM"})
+    elif item.kind == "volume":
+        problems.update(
+            _volume_problems(item.volume, prices) if item.volume else {"volume": "a volume item needs its volume"}
+        )
+    else:
+        problems["kind"] = f"unknown kind {item.kind!r}: catalog, vm or volume"
+    return problems
+
+
+def _vm_problems(vm: VmSpec, prices: PriceList) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if vm.generation < 1:
+        problems["generation"] = "the generation must be 1 or more"
+    if vm.vcores < 1:
+        problems["vcores"] = "a VM needs at least 1 vCore"
+    if not vm.ram_gib.is_finite() or vm.ram_gib <= 0:
+        problems["ram_gib"] = "the RAM must be more than 0 GiB"
+    elif prices.get(FCU, "CustomRam", _RUN) is None:
+        problems["ram_gib"] = f"{FCU}/CustomRam/{_RUN} is not in this region's catalog"
+    level = PERFORMANCES.get(vm.performance)
+    if level is None:
+        problems["performance"] = f"unknown performance {vm.performance!r}: {_one_of(PERFORMANCES)}"
+    elif "generation" not in problems and prices.get(FCU, _core_type(vm.generation, level), _RUN) is None:
+        problems["generation"] = (
+            f"no v{vm.generation} VM at performance {vm.performance} in this region's catalog"
+            f" ({_core_type(vm.generation, level)})"
+        )
+    wrong: list[str] = []
+    for code in vm.licences:
+        units = licence_units(code, max(vm.vcores, 1))
+        if units is None:
+            wrong.append(f"{code} is not a known licence")
+        elif units and prices.get(FCU, "ProductUsage", f"RunInstances-{code}-OD") is None:
+            wrong.append(f"licence {code} has no price in this region's catalog")
+    if wrong:
+        problems["licences"] = "; ".join(wrong)
+    return problems
+
+
+def _volume_problems(volume: VolumeSpec, prices: PriceList) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    kind, iops = volume.volume_type, volume.iops
+    if kind not in VOLUME_TYPES:
+        problems["volume_type"] = f"unknown volume type {kind!r}: {_one_of(VOLUME_TYPES)}"
+    elif prices.get(FCU, f"BSU:VolumeUsage:{kind}", "CreateVolume") is None:
+        problems["volume_type"] = f"{kind} volumes are not in this region's catalog"
+    if not volume.size_gib.is_finite() or volume.size_gib <= 0:
+        problems["size_gib"] = "the size must be more than 0 GiB"
+    if not iops.is_finite() or iops < 0:
+        problems["iops"] = "the IOPS cannot be negative"
+    elif iops > 0 and kind != "io1":
+        problems["iops"] = f"only io1 volumes have provisioned IOPS, not {kind}"
+    elif kind == "io1" and iops == 0:
+        problems["iops"] = "an io1 volume needs its provisioned IOPS"
+    elif kind == "io1" and prices.get(FCU, "BSU:VolumeIOPS:io1", "CreateVolume") is None:
+        problems["iops"] = "io1 IOPS are not in this region's catalog"
+    return problems
+
+
+def _one_of(names: Sequence[str] | Mapping[str, object]) -> str:
+    return ", ".join(names)
