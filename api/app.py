@@ -11,7 +11,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
 
+from api.catalog_source import CatalogSource
 from api.controllers.auth import AuthController
+from api.controllers.catalog import CatalogController
 from api.controllers.health import HealthController
 from api.controllers.metrics import MetricsController
 from api.controllers.oci_events import OciEventsController
@@ -25,10 +27,21 @@ def create_app(settings: Settings) -> Litestar:
     if settings.database_url is None:
         raise ConfigError("the API needs DATABASE_URL (`finops up` sets it)")
 
+    catalog = CatalogSource(settings.outscale_endpoint)
+
     def provide_settings() -> Settings:
         return settings
 
-    route_handlers: list[Any] = [AuthController, HealthController, MetricsController, OciEventsController]
+    def provide_catalog() -> CatalogSource:
+        return catalog
+
+    route_handlers: list[Any] = [
+        AuthController,
+        CatalogController,
+        HealthController,
+        MetricsController,
+        OciEventsController,
+    ]
     if settings.ui_dir.is_dir():
         route_handlers.append(
             create_static_files_router(
@@ -40,6 +53,7 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[pool_lifespan(settings.database_url.get_secret_value())],
         dependencies={
             "settings": Provide(provide_settings, use_cache=True, sync_to_thread=False),
+            "catalog": Provide(provide_catalog, use_cache=True, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         # Same-origin unless origins are configured: a cookie session must not be usable from anywhere.

@@ -7,10 +7,15 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+)
 
 from api.schemas.envelope import ErrorBody, ErrorEnvelope
-from finops.domain.errors import FinopsError
+from finops.domain.errors import CloudError, DatabaseError, FinopsError, StorageError, VaultError
 from finops.domain.redaction import redact
 
 logger = logging.getLogger("finops.api")
@@ -80,8 +85,23 @@ def handle_http_error(_: Request[Any, Any, Any], error: HTTPException) -> Respon
     return error_response(error.status_code, code, error.detail, error.extra or None, error.headers)
 
 
-def handle_finops_error(_: Request[Any, Any, Any], error: FinopsError) -> Response[ErrorEnvelope]:
+def handle_finops_error(request: Request[Any, Any, Any], error: FinopsError) -> Response[ErrorEnvelope]:
+    """A cloud or the database failing is the server's trouble (502/503), not a bad request."""
+    if isinstance(error, (CloudError, StorageError, VaultError, DatabaseError)):
+        logger.warning(
+            "upstream failure path=%s category=%s: %s", request.url.path, error.category, redact(error.message)
+        )
+        status = HTTP_503_SERVICE_UNAVAILABLE if error.transient or isinstance(error, DatabaseError) else 502
+        return error_response(status, f"{error.category}_unavailable", _UPSTREAM[error.category])
     return error_response(HTTP_400_BAD_REQUEST, error.category, redact(error.message))
+
+
+_UPSTREAM = {
+    "cloud": "the cloud API did not answer as expected: try again in a moment",
+    "storage": "object storage did not answer as expected: try again in a moment",
+    "vault": "the vault did not answer as expected: try again in a moment",
+    "database": "the database is not available: try again in a moment",
+}
 
 
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[ErrorEnvelope]:

@@ -63,6 +63,12 @@ def record_catalog(
                     for p in fresh
                 ],
             )
+        conn.execute(
+            "INSERT INTO osc_catalog_refreshes (region, refreshed_at) VALUES (%s, %s)"
+            " ON CONFLICT (region) DO UPDATE SET refreshed_at = greatest(osc_catalog_refreshes.refreshed_at,"
+            " excluded.refreshed_at)",
+            [region, seen_at],
+        )
     return changes
 
 
@@ -84,3 +90,22 @@ def prices_at(conn: psycopg.Connection, region: str, at: datetime) -> PriceList:
         CatalogPrice(CatalogKey(str(s), str(t), str(o)), Decimal(price), bool(monthly), str(category), str(title))
         for s, t, o, price, monthly, category, title in rows
     )
+
+
+async def current_prices(conn: psycopg.AsyncConnection, region: str) -> tuple[list[CatalogPrice], datetime | None]:
+    """The prices in force now for ``region``, and when refresh-catalog last read them (None: never)."""
+    cursor = await conn.execute(
+        """
+        SELECT p.service, p.type, p.operation, p.unit_price, p.per_month, p.category, p.title, r.refreshed_at
+          FROM osc_catalog_prices p LEFT JOIN osc_catalog_refreshes r USING (region)
+         WHERE p.region = %(region)s AND p.valid_to IS NULL
+         ORDER BY p.category, p.service, p.type, p.operation
+        """,
+        {"region": region},
+    )
+    rows = await cursor.fetchall()
+    prices = [
+        CatalogPrice(CatalogKey(str(s), str(t), str(o)), Decimal(price), bool(monthly), str(category), str(title))
+        for s, t, o, price, monthly, category, title, _ in rows
+    ]
+    return prices, (rows[0][7] if rows else None)

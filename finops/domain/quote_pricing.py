@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from finops.domain.outscale_catalog import HOURS_PER_MONTH, CatalogKey, CatalogPrice, PriceList
 from finops.domain.outscale_pricing import FCU, PERFORMANCE_LEVELS, licence_units
@@ -50,6 +50,7 @@ PERFORMANCES = PERFORMANCE_LEVELS  # VM performance -> catalog p level
 VOLUME_TYPES = ("standard", "gp2", "io1")
 CURRENCY_MINOR_UNITS = {"EUR": 2, "USD": 2, "JPY": 0}
 _RUN = "RunInstances-OD"
+_ZERO = Decimal(0)
 
 BillingUnit = Literal["hour", "month"]
 
@@ -192,10 +193,13 @@ def calculate(
     ordered = sorted(groups, key=lambda group: (group.position, group.id))
     lines_by_group: dict[int | None, list[QuoteLine]] = {group.id: [] for group in ordered}
     lookup = _Lookup(prices)
+    priced: dict[CatalogKey | VmSpec | VolumeSpec | None, _Priced] = {}  # quotes repeat their VM shapes
     for item in items:
         if item.group_id is not None and item.group_id not in lines_by_group:
             raise ValueError(f"item {item.id} is in group {item.group_id}, which is not in the quote")
-        line = _line(item, _priced(item, lookup), hours, terms.commitment_period, discounts)
+        spec = item.vm if item.kind == "vm" else item.volume if item.kind == "volume" else item.key
+        unit = priced.get(spec) or priced.setdefault(spec, _priced(item, lookup))
+        line = _line(item, unit, hours, terms.commitment_period, discounts)
         lines_by_group.setdefault(item.group_id, []).append(line)  # None comes after every group
 
     totals = [GroupTotal(g.id, g.name, g.position, _net(lines_by_group[g.id])) for g in ordered]
@@ -225,8 +229,7 @@ def _net(lines: list[QuoteLine]) -> Decimal:
     return sum((line.net for line in lines), Decimal(0))
 
 
-@dataclass(frozen=True)
-class _Priced:
+class _Priced(NamedTuple):  # a tuple: built for every item, it must be cheap
     unit_price: Decimal
     discountable: Decimal  # the part of the unit price a commitment discounts
     category: str
@@ -252,9 +255,16 @@ def _line(
     period: str | None,
     discounts: Mapping[str, Mapping[str, Decimal]],
 ) -> QuoteLine:
-    percent = discounts.get(priced.category.lower(), {}).get(period, Decimal(0)) if period else Decimal(0)
-    list_price = _over(item.quantity * priced.unit_price, hours, priced.monthly)
-    commitment_discount = _over(item.quantity * priced.discountable, hours, priced.monthly) * percent / 100
+    percent = discounts.get(priced.category.lower(), {}).get(period, _ZERO) if period else _ZERO
+    quantity = item.quantity
+    if priced.monthly:
+        # Divided last, so that a duration in months stays exact for a monthly price.
+        list_price = quantity * priced.unit_price * hours / HOURS_PER_MONTH
+        discounted = quantity * priced.discountable * hours / HOURS_PER_MONTH if percent else _ZERO
+    else:
+        list_price = quantity * priced.unit_price * hours
+        discounted = quantity * priced.discountable * hours if percent else _ZERO
+    commitment_discount = discounted * percent / 100
     return QuoteLine(
         item_id=item.id,
         group_id=item.group_id,
@@ -271,11 +281,6 @@ def _line(
         commitment_discount=commitment_discount,
         net=list_price - commitment_discount,
     )
-
-
-def _over(amount: Decimal, hours: Decimal, monthly: bool) -> Decimal:
-    # Divided last, so that a duration in months stays exact for a monthly price.
-    return amount * hours / HOURS_PER_MONTH if monthly else amount * hours
 
 
 def _vm_price(vm: VmSpec, lookup: _Lookup) -> _Priced:
@@ -320,10 +325,12 @@ class _Lookup:
 
     def __call__(self, service: str, type_: str, operation: str) -> CatalogPrice:
         key = (service, type_, operation)
-        price = self._found.get(key) or self._prices.get(service, type_, operation)
+        price = self._found.get(key)
         if price is None:
-            raise ValueError(f"{service}/{type_}/{operation} is not in this region's catalog")
-        self._found[key] = price
+            price = self._prices.get(service, type_, operation)
+            if price is None:
+                raise ValueError(f"{service}/{type_}/{operation} is not in this region's catalog")
+            self._found[key] = price
         return price
 
 

@@ -82,3 +82,9 @@ CREATE TABLE quote_items (
         CHECK (kind <> 'catalog' OR (service IS NOT NULL AND type IS NOT NULL AND operation IS NOT NULL))
 );
 CREATE INDEX quote_items_quote_idx ON quote_items (quote_id, position);
+
+-- When refresh-catalog last read each region's catalog (prices themselves change rarely).
+CREATE TABLE osc_catalog_refreshes (
+    region        text        PRIMARY KEY,
+    refreshed_at  timestamptz NOT NULL
+);
