@@ -138,24 +138,20 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("content-length") or 0))
         url = urlsplit(self.path)
         segments = [unquote(part) for part in url.path.split("/")[1:]]
-        status = 500
-        try:
-            if segments[:1] == ["p"]:
-                status = self._serve_par(method, segments)
-                return
-            problem = self._signature_problem(method, body)
-            if problem:
-                status = self._error(401, "NotAuthenticated", problem)
-                return
-            if self.emulator.faults:
-                fault = self.emulator.faults.popleft()
-                time.sleep(fault.delay)
-                code = "TooManyRequests" if fault.status == 429 else "InternalServerError"
-                status = self._error(fault.status, code, "injected fault")
-                return
-            status = self._route(method, segments, parse_qs(url.query), body)
-        finally:
-            self.emulator.requests.append((method, url.path, status))
+        if segments[:1] == ["p"]:
+            self._serve_par(method, segments)
+            return
+        problem = self._signature_problem(method, body)
+        if problem:
+            self._error(401, "NotAuthenticated", problem)
+            return
+        if self.emulator.faults:
+            fault = self.emulator.faults.popleft()
+            time.sleep(fault.delay)
+            code = "TooManyRequests" if fault.status == 429 else "InternalServerError"
+            self._error(fault.status, code, "injected fault")
+            return
+        self._route(method, segments, parse_qs(url.query), body)
 
     def _route(self, method: str, segments: list[str], query: dict[str, list[str]], body: bytes) -> int:
         if len(segments) == 3 and segments[:2] == ["20190301", "secretbundles"] and method == "GET":
@@ -312,6 +308,9 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(status, json.dumps(document).encode(), {"content-type": "application/json"})
 
     def _send(self, status: int, body: bytes, headers: dict[str, str], head_only: bool = False) -> int:
+        # Recorded before answering: a test reads the record as soon as it has the answer.
+        self.emulator.requests.append((self.command, urlsplit(self.path).path, status))
+        head_only = head_only or self.command == "HEAD"  # a HEAD answer never carries a body, errors included
         self.send_response(status)
         self.send_header("opc-request-id", secrets.token_hex(8))
         self.send_header("content-length", str(len(body)))

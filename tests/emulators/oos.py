@@ -106,6 +106,7 @@ class OosEmulator:
 
 class _Handler(BaseHTTPRequestHandler):
     emulator: OosEmulator
+    _operation = ""
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
 
@@ -116,8 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("content-length") or 0))
         url = urlsplit(self.path)
         bucket = url.path.strip("/")
-        operation = "ListObjectsV2" if bucket else "ListBuckets"
-        status = 500
+        self._operation = "ListObjectsV2" if bucket else "ListBuckets"
         try:
             if self.emulator.faults:
                 self.emulator.faults.popleft()
@@ -125,13 +125,11 @@ class _Handler(BaseHTTPRequestHandler):
             owner = self._owner(url.path, url.query, body)
             parameters = dict(parse_qsl(url.query, keep_blank_values=True))
             if not bucket:
-                status = self._xml(200, self._list_buckets(owner))
+                self._xml(200, self._list_buckets(owner))
             else:
-                status = self._xml(200, self._list_objects(owner, bucket, parameters))
+                self._xml(200, self._list_objects(owner, bucket, parameters))
         except _S3Error as error:
-            status = self._xml(error.status, _error_document(error))
-        finally:
-            self.emulator._record(operation, status)
+            self._xml(error.status, _error_document(error))
 
     def _owner(self, path: str, query: str, body: bytes) -> _Owner:
         match = _AUTHORIZATION.fullmatch(self.headers.get("authorization") or "")
@@ -218,6 +216,8 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _xml(self, status: int, document: str) -> int:
+        # Recorded before answering: a test reads the record as soon as it has the answer.
+        self.emulator._record(self._operation, status)
         body = ('<?xml version="1.0" encoding="UTF-8"?>\n' + document).encode()
         self.send_response(status)
         self.send_header("content-type", "application/xml")

@@ -265,6 +265,7 @@ class OutscaleEmulator:
 
 class _Handler(BaseHTTPRequestHandler):
     emulator: OutscaleEmulator
+    _action = ""
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two writes: with Nagle, each kept-alive call waits for a delayed ACK (~40 ms).
     disable_nagle_algorithm = True
@@ -276,18 +277,16 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("content-length") or 0))
         path = urlsplit(self.path).path
         action = path.removeprefix(API_PREFIX)
-        status = 500
+        self._action = action
         try:
             fault = self.emulator._next_fault()
             if fault is not None:
                 code, kind, details = FAULTS[fault]
-                status = self._error(fault, code, kind, details)
+                self._error(fault, code, kind, details)
                 return
-            status = self._json(200, self._answer(path, action, body))
+            self._json(200, self._answer(path, action, body))
         except _ApiError as error:
-            status = self._error(error.status, error.code, error.type, error.details)
-        finally:
-            self.emulator._record(action, status)
+            self._error(error.status, error.code, error.type, error.details)
 
     def _answer(self, path: str, action: str, body: bytes) -> dict[str, Any]:
         if not path.startswith(API_PREFIX) or f"{action}Request" not in api_spec()["components"]["schemas"]:
@@ -417,6 +416,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self._json(status, self._with_context({"Errors": errors}))
 
     def _json(self, status: int, document: dict[str, Any]) -> int:
+        # Recorded before answering: a test reads the record as soon as it has the answer.
+        self.emulator._record(self._action, status)
         body = json.dumps(document).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json")
