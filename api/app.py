@@ -17,6 +17,7 @@ from api.controllers.catalog import CatalogController
 from api.controllers.health import HealthController
 from api.controllers.metrics import MetricsController
 from api.controllers.oci_events import OciEventsController
+from api.controllers.quotes import QuotesController
 from api.database import pool_lifespan
 from api.errors import EXCEPTION_HANDLERS
 from finops.config import Settings
@@ -41,6 +42,7 @@ def create_app(settings: Settings) -> Litestar:
         HealthController,
         MetricsController,
         OciEventsController,
+        QuotesController,
     ]
     if settings.ui_dir.is_dir():
         route_handlers.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -64,7 +65,7 @@ def handle_validation_error(_: Request[Any, Any, Any], error: ValidationExceptio
     problems = error.extra if isinstance(error.extra, list) else []
     details = [
         {
-            "field": str(problem.get("key") or ""),
+            "field": _field(str(problem.get("key") or ""), str(problem.get("message") or "")),
             "message": str(problem.get("message") or "is not valid"),
             "source": str(problem.get("source") or "body"),
         }
@@ -72,6 +73,17 @@ def handle_validation_error(_: Request[Any, Any, Any], error: ValidationExceptio
         if isinstance(problem, dict)
     ]
     return error_response(HTTP_422_UNPROCESSABLE_ENTITY, "validation_error", _summary(error, details), details)
+
+
+def _field(key: str, message: str) -> str:
+    """The field a problem is about; msgspec names an unknown field only in its message."""
+    unknown = _UNKNOWN_FIELD.search(message)
+    if unknown and key in ("", "data"):
+        return unknown["name"]
+    return key
+
+
+_UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
 
 
 def _summary(error: ValidationException, details: list[dict[str, str]]) -> str:

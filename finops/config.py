@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -103,6 +104,11 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Other origins allowed to call the API with cookies (same-origin only when empty).",
+    )
+    quote_commitment_discounts: dict[str, dict[str, Decimal]] = Field(
+        default_factory=lambda: {"compute": {"1month": Decimal(30), "1year": Decimal(40), "3years": Decimal(50)}},
+        description="Quote discounts in percent per catalog category and commitment period (JSON); other"
+        " categories get none.",
     )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
