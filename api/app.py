@@ -14,6 +14,7 @@ from litestar.static_files import create_static_files_router
 from api.catalog_source import CatalogSource
 from api.controllers.auth import AuthController
 from api.controllers.catalog import CatalogController
+from api.controllers.flows import FlowsController
 from api.controllers.health import HealthController
 from api.controllers.metrics import MetricsController
 from api.controllers.oci_events import OciEventsController
@@ -39,6 +40,7 @@ def create_app(settings: Settings) -> Litestar:
     route_handlers: list[Any] = [
         AuthController,
         CatalogController,
+        FlowsController,
         HealthController,
         MetricsController,
         OciEventsController,
