@@ -12,6 +12,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from api.catalog_source import CatalogSource
+from api.controllers.accounts import AccountsController
 from api.controllers.auth import AuthController
 from api.controllers.catalog import CatalogController
 from api.controllers.flows import FlowsController
@@ -38,6 +39,7 @@ def create_app(settings: Settings) -> Litestar:
         return catalog
 
     route_handlers: list[Any] = [
+        AccountsController,
         AuthController,
         CatalogController,
         FlowsController,

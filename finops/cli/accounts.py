@@ -10,15 +10,13 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict
 
-from finops.account_credentials import seal_keys
+from finops.account_registration import checked_account
 from finops.cli.database import apply_migrations, database_in_use
-from finops.clouds.outscale.api import OutscaleApi
-from finops.config import SecretReference, Settings
+from finops.config import Settings
 from finops.db.cloud_accounts import add_account, list_accounts, remove_account
 from finops.db.connect import connect
-from finops.domain.cloud_accounts import OutscaleKeys, account_request, keys_from_secret
-from finops.domain.errors import AuthError, UsageError
-from finops.secret_values import read_secret
+from finops.domain.cloud_accounts import account_request
+from finops.domain.errors import UsageError
 
 
 def add(
@@ -35,37 +33,24 @@ def add(
     secret_key: str | None,
 ) -> int:
     request = account_request(provider, name, regions, owner)
-    reference = str(SecretReference.parse(credentials)) if credentials else None
-    sealed = None
-    if request.provider == "outscale":
-        if reference is not None:
-            keys = keys_from_secret(read_secret(SecretReference.parse(reference), settings))
-        elif access_key and secret_key:
-            keys = OutscaleKeys(access_key, secret_key)
-        else:
-            raise UsageError("an Outscale account needs --credentials REF, or an access key and a secret key")
-        account_id = _checked_account_id(keys, request.regions, settings)
-        if reference is None:
-            sealed = seal_keys(keys, settings)
-    elif not account_id:
-        raise UsageError("an OCI account needs --account-id (the tenancy OCID)")
-    assert account_id is not None
+    checked = checked_account(
+        request, settings, credentials=credentials, access_key=access_key, secret_key=secret_key, account_id=account_id
+    )
     with database_in_use(settings) as database:
         apply_migrations(database.dsn)
         with connect(database.dsn) as conn:
             identifier = add_account(
                 conn,
                 provider=request.provider,
-                account_id=account_id,
+                account_id=checked.account_id,
                 name=request.name,
                 regions=request.regions,
-                owner=request.owner or account_id,
-                reference=reference,
-                sealed=sealed,
+                owner=request.owner or checked.account_id,
+                reference=checked.reference,
+                sealed=checked.sealed,
             )
-    say(
-        f"added {request.provider} account {account_id} ({request.name}, {', '.join(request.regions)}) as #{identifier}"
-    )
+    where = ", ".join(request.regions)
+    say(f"added {request.provider} account {checked.account_id} ({request.name}, {where}) as #{identifier}")
     return 0
 
 
@@ -97,16 +82,3 @@ def remove(settings: Settings, say: Callable[[str], None], *, identifier: str, o
         raise UsageError(f"no account {identifier}")
     say(f"removed {removed} account(s) {identifier}")
     return 0
-
-
-def _checked_account_id(keys: OutscaleKeys, regions: tuple[str, ...], settings: Settings) -> str:
-    found: set[str] = set()
-    for region in regions:
-        with OutscaleApi(keys.access_key, keys.secret_key, region, settings.outscale_endpoint) as api:
-            try:
-                found.add(api.account_id())
-            except AuthError as error:
-                raise AuthError(f"the keys do not open an account in {region}: {error.message}") from None
-    if len(found) != 1:
-        raise UsageError(f"the keys open different accounts in {', '.join(regions)}: add one account per region")
-    return found.pop()

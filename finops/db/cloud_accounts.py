@@ -10,6 +10,10 @@ import psycopg
 from finops.domain.errors import UsageError
 
 
+class DuplicateAccount(UsageError):
+    pass
+
+
 @dataclass(frozen=True)
 class StoredAccount:
     id: int
@@ -58,7 +62,7 @@ def add_account(
             ],
         ).fetchone()
     except psycopg.errors.UniqueViolation:
-        raise UsageError(f"{provider} account {account_id} is already there for {owner}") from None
+        raise DuplicateAccount(f"{provider} account {account_id} is already there for {owner}") from None
     assert row is not None
     return int(row[0])
 
