@@ -49,7 +49,8 @@ from finops.db.quotes import QuoteRow, QuoteTermsRow
 from finops.db.sessions import Session
 from finops.domain.outscale_catalog import REGION_CURRENCIES
 from finops.domain.quote_export import quote_csv
-from finops.domain.quote_pricing import QuoteCalculation, calculate, item_problems, terms_problems
+from finops.domain.quote_pricing import QuoteCalculation, calculate
+from finops.domain.quote_validation import item_problems, terms_problems
 
 Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
 NOT_FOUND = {404: ResponseSpec(data_container=ErrorEnvelope, description="No such quote (or not yours)")}

@@ -7,17 +7,21 @@ from typing import Annotated, Literal
 
 import msgspec
 
-Region = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+from api.schemas.text import NO_NUL
+
+Region = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NO_NUL)]
 
 
 class AccountCreate(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
     regions: Annotated[list[Region], msgspec.Meta(min_length=1, max_length=10)]
     provider: Literal["outscale", "oci"] = "outscale"
-    access_key: Annotated[str, msgspec.Meta(max_length=128)] | None = None
-    secret_key: Annotated[str, msgspec.Meta(max_length=256)] | None = None
-    credentials: Annotated[str, msgspec.Meta(max_length=512)] | None = None  # env:, file: or oci-vault: reference
-    account_id: Annotated[str, msgspec.Meta(max_length=255)] | None = None  # OCI: the tenancy OCID
+    access_key: Annotated[str, msgspec.Meta(max_length=128, pattern=NO_NUL)] | None = None
+    secret_key: Annotated[str, msgspec.Meta(max_length=256, pattern=NO_NUL)] | None = None
+    credentials: Annotated[str, msgspec.Meta(max_length=512, pattern=NO_NUL)] | None = (
+        None  # env:, file: or oci-vault: reference
+    )
+    account_id: Annotated[str, msgspec.Meta(max_length=255, pattern=NO_NUL)] | None = None  # OCI: the tenancy OCID
 
 
 class AccountView(msgspec.Struct):

@@ -10,8 +10,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from api.schemas.auth import OutscaleRegion
+from api.schemas.text import NO_NUL
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
 DurationUnit = Literal["hours", "days", "weeks", "months", "years"]
 CommitmentPeriod = Literal["1month", "1year", "3years"]
 Performance = Literal["medium", "high", "highest"]
@@ -49,9 +50,9 @@ class GroupInput(msgspec.Struct, forbid_unknown_fields=True):
 class CatalogItemInput(msgspec.Struct, forbid_unknown_fields=True, tag="catalog", tag_field="kind"):
     """Any catalog entry; ``quantity`` counts its unit (IPs, GiB of storage, load balancers...)."""
 
-    service: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    type: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    operation: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    service: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NO_NUL)]
+    type: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
+    operation: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
     quantity: Decimal = Decimal(1)
     name: Name | None = None  # default: the catalog title
     group_id: GroupId | None = None
@@ -65,7 +66,9 @@ class VmItemInput(msgspec.Struct, forbid_unknown_fields=True, tag="vm", tag_fiel
     performance: Performance
     vcores: Annotated[int, msgspec.Meta(ge=1, le=1024)]
     ram_gib: Decimal
-    licences: Annotated[list[Annotated[str, msgspec.Meta(max_length=40)]], msgspec.Meta(max_length=10)] = []
+    licences: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=40, pattern=NO_NUL)]], msgspec.Meta(max_length=10)
+    ] = []
     quantity: Decimal = Decimal(1)
     name: Name | None = None
     group_id: GroupId | None = None

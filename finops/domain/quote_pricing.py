@@ -186,9 +186,9 @@ def calculate(
     currency: str,
     discounts: Mapping[str, Mapping[str, Decimal]] = DEFAULT_COMMITMENT_DISCOUNTS,
 ) -> QuoteCalculation:
-    """Expects terms and items without problems: a missing price or an unknown group is a ValueError."""
-    if problems := terms_problems(terms):
-        raise ValueError("; ".join(problems.values()))
+    """Expects terms and items that finops.domain.quote_validation passed: else a ValueError."""
+    if terms.duration_unit not in DURATION_HOURS or not terms.duration > 0:
+        raise ValueError(f"cannot price a quote of {terms.duration} {terms.duration_unit}")
     hours = terms.hours
     ordered = sorted(groups, key=lambda group: (group.position, group.id))
     lines_by_group: dict[int | None, list[QuoteLine]] = {group.id: [] for group in ordered}
@@ -287,7 +287,7 @@ def _vm_price(vm: VmSpec, lookup: _Lookup) -> _Priced:
     level = PERFORMANCES.get(vm.performance)
     if level is None:
         raise ValueError(f"unknown performance {vm.performance!r}")
-    core = lookup(FCU, _core_type(vm.generation, level), _RUN).unit_price
+    core = lookup(FCU, core_type(vm.generation, level), _RUN).unit_price
     compute = vm.vcores * core + vm.ram_gib * lookup(FCU, "CustomRam", _RUN).unit_price
     hourly = compute
     for code in vm.licences:
@@ -312,7 +312,7 @@ def _volume_price(volume: VolumeSpec, lookup: _Lookup) -> _Priced:
     return _Priced(monthly, monthly, "storage", description, monthly=True)
 
 
-def _core_type(generation: int, level: int) -> str:
+def core_type(generation: int, level: int) -> str:
     return f"CustomCore:v{generation}-p{level}"
 
 
@@ -332,95 +332,3 @@ class _Lookup:
                 raise ValueError(f"{service}/{type_}/{operation} is not in this region's catalog")
             self._found[key] = price
         return price
-
-
-def terms_problems(terms: QuoteTerms) -> dict[str, str]:
-    """Field name -> what is wrong with it; empty when the terms can be priced."""
-    problems: dict[str, str] = {}
-    if not terms.duration.is_finite() or terms.duration <= 0:
-        problems["duration"] = "the duration must be more than 0"
-    if terms.duration_unit not in DURATION_HOURS:
-        problems["duration_unit"] = f"unknown duration unit {terms.duration_unit!r}: {_one_of(DURATION_HOURS)}"
-    if terms.commitment_period is not None and terms.commitment_period not in COMMITMENT_PERIODS:
-        problems["commitment_period"] = (
-            f"unknown commitment period {terms.commitment_period!r}: {_one_of(COMMITMENT_PERIODS)}, or none"
-        )
-    discount = terms.global_discount_percent
-    if not discount.is_finite() or not 0 <= discount <= 100:
-        problems["global_discount_percent"] = "the global discount must be between 0 and 100 %"
-    return problems
-
-
-def item_problems(item: QuoteItem, prices: PriceList) -> dict[str, str]:
-    """Field name -> what is wrong with it; empty when the item can be priced with ``prices``."""
-    problems: dict[str, str] = {}
-    if not item.quantity.is_finite() or item.quantity < 0:
-        problems["quantity"] = "the quantity must be 0 or more"
-    if item.kind == "catalog":
-        if item.key is None:
-            problems["key"] = "a catalog item needs a catalog entry (service, type and operation)"
-        elif prices.get(item.key.service, item.key.type, item.key.operation) is None:
-            problems["key"] = f"{item.key} is not in this region's catalog"
-    elif item.kind == "vm":
-        problems.update(_vm_problems(item.vm, prices) if item.vm else {"vm": "a VM item needs its VM"})
-    elif item.kind == "volume":
-        problems.update(
-            _volume_problems(item.volume, prices) if item.volume else {"volume": "a volume item needs its volume"}
-        )
-    else:
-        problems["kind"] = f"unknown kind {item.kind!r}: catalog, vm or volume"
-    return problems
-
-
-def _vm_problems(vm: VmSpec, prices: PriceList) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    if vm.generation < 1:
-        problems["generation"] = "the generation must be 1 or more"
-    if vm.vcores < 1:
-        problems["vcores"] = "a VM needs at least 1 vCore"
-    if not vm.ram_gib.is_finite() or vm.ram_gib <= 0:
-        problems["ram_gib"] = "the RAM must be more than 0 GiB"
-    elif prices.get(FCU, "CustomRam", _RUN) is None:
-        problems["ram_gib"] = f"{FCU}/CustomRam/{_RUN} is not in this region's catalog"
-    level = PERFORMANCES.get(vm.performance)
-    if level is None:
-        problems["performance"] = f"unknown performance {vm.performance!r}: {_one_of(PERFORMANCES)}"
-    elif "generation" not in problems and prices.get(FCU, _core_type(vm.generation, level), _RUN) is None:
-        problems["generation"] = (
-            f"no v{vm.generation} VM at performance {vm.performance} in this region's catalog"
-            f" ({_core_type(vm.generation, level)})"
-        )
-    wrong: list[str] = []
-    for code in vm.licences:
-        units = licence_units(code, max(vm.vcores, 1))
-        if units is None:
-            wrong.append(f"{code} is not a known licence")
-        elif units and prices.get(FCU, "ProductUsage", f"RunInstances-{code}-OD") is None:
-            wrong.append(f"licence {code} has no price in this region's catalog")
-    if wrong:
-        problems["licences"] = "; ".join(wrong)
-    return problems
-
-
-def _volume_problems(volume: VolumeSpec, prices: PriceList) -> dict[str, str]:
-    problems: dict[str, str] = {}
-    kind, iops = volume.volume_type, volume.iops
-    if kind not in VOLUME_TYPES:
-        problems["volume_type"] = f"unknown volume type {kind!r}: {_one_of(VOLUME_TYPES)}"
-    elif prices.get(FCU, f"BSU:VolumeUsage:{kind}", "CreateVolume") is None:
-        problems["volume_type"] = f"{kind} volumes are not in this region's catalog"
-    if not volume.size_gib.is_finite() or volume.size_gib <= 0:
-        problems["size_gib"] = "the size must be more than 0 GiB"
-    if not iops.is_finite() or iops < 0:
-        problems["iops"] = "the IOPS cannot be negative"
-    elif iops > 0 and kind != "io1":
-        problems["iops"] = f"only io1 volumes have provisioned IOPS, not {kind}"
-    elif kind == "io1" and iops == 0:
-        problems["iops"] = "an io1 volume needs its provisioned IOPS"
-    elif kind == "io1" and prices.get(FCU, "BSU:VolumeIOPS:io1", "CreateVolume") is None:
-        problems["iops"] = "io1 IOPS are not in this region's catalog"
-    return problems
-
-
-def _one_of(names: Sequence[str] | Mapping[str, object]) -> str:
-    return ", ".join(names)

@@ -191,9 +191,12 @@ async def test_the_csv_export_has_the_calculations_lines_and_totals_and_disarms_
         ("", {"commitment_period": "2years"}, "commitment_period"),
         ("", {"global_discount_percent": 101}, "global_discount_percent"),
         ("", {"duration": 0}, "duration"),
+        ("", {"name": "nul\x00byte"}, "name"),
+        ("items", {"kind": "volume", "volume_type": "gp2", "size_gib": "1E+100000"}, "size_gib"),
     ],
     ids=["unknown-key", "negative-quantity", "io1-without-iops", "unknown-performance", "no-core-price",
-         "client-price", "foreign-group", "duration-unit", "commitment", "discount-over-100", "zero-duration"],
+         "client-price", "foreign-group", "duration-unit", "commitment", "discount-over-100", "zero-duration",
+         "nul-in-name", "absurd-size"],
 )  # fmt: skip
 async def test_bad_input_is_a_422_naming_the_field(
     api_client_for: ClientFactory,
