@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from typing import Any
 
+import psycopg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import (
@@ -14,6 +16,7 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
+from psycopg_pool import PoolTimeout
 
 from api.schemas.envelope import ErrorBody, ErrorEnvelope
 from finops.domain.errors import CloudError, DatabaseError, FinopsError, StorageError, VaultError
@@ -116,15 +119,39 @@ _UPSTREAM = {
 }
 
 
+def handle_database_down(request: Request[Any, Any, Any], error: Exception) -> Response[ErrorEnvelope]:
+    """PostgreSQL unreachable or restarting: say so (503), never answer as if there were no data."""
+    request_id = uuid.uuid4().hex
+    logger.warning("database unavailable request_id=%s path=%s: %s", request_id, request.url.path, redact(str(error)))
+    return error_response(
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "database_unavailable",
+        _UPSTREAM["database"],
+        {"request_id": request_id},
+        {"Retry-After": "5", REQUEST_ID_HEADER: request_id},
+    )
+
+
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[ErrorEnvelope]:
-    logger.exception("unhandled error path=%s", request.url.path)
-    return error_response(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error occurred")
+    """The trace goes to the log under a request id; the client gets only that id to quote."""
+    request_id = uuid.uuid4().hex
+    logger.exception("unhandled error request_id=%s path=%s", request_id, request.url.path)
+    return error_response(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "internal_error",
+        f"an unexpected error occurred; quote request id {request_id} when reporting it",
+        {"request_id": request_id},
+        {REQUEST_ID_HEADER: request_id},
+    )
 
 
+REQUEST_ID_HEADER = "X-Request-ID"
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
     ValidationException: handle_validation_error,
     HTTPException: handle_http_error,
     FinopsError: handle_finops_error,
+    psycopg.OperationalError: handle_database_down,
+    PoolTimeout: handle_database_down,
     Exception: handle_unexpected,
 }

@@ -110,6 +110,9 @@ class Settings(BaseSettings):
         description="Quote discounts in percent per catalog category and commitment period (JSON); other"
         " categories get none.",
     )
+    quote_calculation_cache_size: int = Field(
+        default=64, ge=0, description="Calculations of unchanged quotes kept per API process (0: none)."
+    )
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     prefect_host: str = "127.0.0.1"

@@ -6,7 +6,6 @@ so another user's quote, item or group is a 404 whatever the verb.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -18,15 +17,14 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, Parameter
 
+from api.calculation_cache import CalculationCache
 from api.catalog_source import CatalogSource, CatalogView
 from api.controllers.catalog import cache_state
 from api.errors import ApiError
+from api.quote_calculations import calculated_quote, calculation_or_none
 from api.quote_views import (
-    calculation_view,
     item_fields,
-    pricing_groups,
     pricing_item,
-    pricing_items,
     pricing_terms,
     quote_summary,
     quote_view,
@@ -49,7 +47,6 @@ from finops.db.quotes import QuoteRow, QuoteTermsRow
 from finops.db.sessions import Session
 from finops.domain.outscale_catalog import REGION_CURRENCIES
 from finops.domain.quote_export import quote_csv
-from finops.domain.quote_pricing import QuoteCalculation, calculate
 from finops.domain.quote_validation import item_problems, terms_problems
 
 Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
@@ -85,6 +82,7 @@ class QuotesController(Controller):
         request: Request[Any, Any, State],
         session: NamedDependency[Session],
         catalog: NamedDependency[CatalogSource],
+        calculations: NamedDependency[CalculationCache],
         settings: NamedDependency[Settings],
     ) -> Envelope[list[QuoteSummary]]:
         async with request.app.state.pool.connection() as conn:
@@ -92,7 +90,8 @@ class QuotesController(Controller):
             views = {region: await catalog.prices(conn, region) for region in {q.terms.region for q in quotes}}
         summaries = []
         for quote in quotes:
-            calculation = _calculation_or_none(quote, views[quote.terms.region], settings)
+            view = views[quote.terms.region]
+            calculation = calculation_or_none(quote, view, calculations, settings.quote_commitment_discounts)
             summaries.append(quote_summary(quote, calculation.displayed().total if calculation else None))
         return Envelope(data=summaries, metadata={"count": len(summaries)})
 
@@ -283,11 +282,15 @@ class QuotesController(Controller):
         request: Request[Any, Any, State],
         session: NamedDependency[Session],
         catalog: NamedDependency[CatalogSource],
+        calculations: NamedDependency[CalculationCache],
         settings: NamedDependency[Settings],
         quote_id: Id,
     ) -> Envelope[QuoteCalculationView]:
-        quote, view, calculation = await _calculated(request, session, catalog, settings, quote_id)
-        return Envelope(data=calculation_view(quote.id, calculation), metadata={"cache": cache_state(view)})
+        async with request.app.state.pool.connection() as conn:
+            calculated, view = await calculated_quote(
+                conn, session.user.id, quote_id, catalog, calculations, settings.quote_commitment_discounts
+            )
+        return Envelope(data=calculated.view, metadata={"cache": cache_state(view)})
 
     @get(
         "/{quote_id:int}/export/csv",
@@ -301,53 +304,22 @@ class QuotesController(Controller):
         request: Request[Any, Any, State],
         session: NamedDependency[Session],
         catalog: NamedDependency[CatalogSource],
+        calculations: NamedDependency[CalculationCache],
         settings: NamedDependency[Settings],
         quote_id: Id,
     ) -> Response[str]:
-        quote, _, calculation = await _calculated(request, session, catalog, settings, quote_id)
-        text = quote_csv(quote.terms.name, pricing_terms(quote.terms), quote.terms.region, calculation)
+        async with request.app.state.pool.connection() as conn:
+            calculated, _ = await calculated_quote(
+                conn, session.user.id, quote_id, catalog, calculations, settings.quote_commitment_discounts
+            )
+        quote = calculated.quote
+        text = quote_csv(quote.terms.name, pricing_terms(quote.terms), quote.terms.region, calculated.calculation)
         filename = f"quote-{quote.id}.csv"
         return Response(
             text,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-
-
-async def _calculated(
-    request: Request[Any, Any, State], session: Session, catalog: CatalogSource, settings: Settings, quote_id: int
-) -> tuple[QuoteRow, CatalogView, QuoteCalculation]:
-    async with request.app.state.pool.connection() as conn:
-        quote = _found(await store.fetch_quote(conn, session.user.id, quote_id))
-        view = await catalog.prices(conn, quote.terms.region)
-    prices = view.price_list
-    problems = [
-        {"field": f"items[{item.id}].{name}", "message": message, "source": "quote"}
-        for item in pricing_items(quote)
-        for name, message in item_problems(item, prices).items()
-    ]
-    if problems:
-        raise ApiError(409, "unpriced_items", "some items have no price in this region's catalog any more", problems)
-    return quote, view, _calculate(quote, prices, settings.quote_commitment_discounts)
-
-
-def _calculation_or_none(quote: QuoteRow, view: CatalogView, settings: Settings) -> QuoteCalculation | None:
-    prices = view.price_list
-    items = pricing_items(quote)
-    if any(item_problems(item, prices) for item in items):
-        return None
-    return _calculate(quote, prices, settings.quote_commitment_discounts)
-
-
-def _calculate(quote: QuoteRow, prices: Any, discounts: Mapping[str, Mapping[str, Any]]) -> QuoteCalculation:
-    return calculate(
-        pricing_terms(quote.terms),
-        pricing_groups(quote.groups),
-        pricing_items(quote),
-        prices,
-        REGION_CURRENCIES[quote.terms.region],
-        discounts,
-    )
 
 
 def _check_terms(terms: QuoteTermsRow) -> None:

@@ -109,3 +109,9 @@ async def current_prices(conn: psycopg.AsyncConnection, region: str) -> tuple[li
         for s, t, o, price, monthly, category, title, _ in rows
     ]
     return prices, (rows[0][7] if rows else None)
+
+
+async def catalog_refreshed_at(conn: psycopg.AsyncConnection, region: str) -> datetime | None:
+    cursor = await conn.execute("SELECT refreshed_at FROM osc_catalog_refreshes WHERE region = %s", [region])
+    row = await cursor.fetchone()
+    return row[0] if row else None

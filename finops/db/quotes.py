@@ -51,6 +51,7 @@ class ItemRow:
 class QuoteRow:
     id: int
     status: str
+    revision: int
     terms: QuoteTermsRow
     created_at: datetime
     updated_at: datetime
@@ -71,7 +72,7 @@ class ItemFields:
 
 
 _QUOTE_COLUMNS = """
-    q.id, q.status, q.name, q.region, q.duration, q.duration_unit, q.commitment_period,
+    q.id, q.status, q.revision, q.name, q.region, q.duration, q.duration_unit, q.commitment_period,
     q.global_discount_percent, q.created_at, q.updated_at,
     coalesce((SELECT json_agg(json_build_object('id', g.id, 'name', g.name, 'position', g.position)
                               ORDER BY g.position, g.id)
@@ -117,6 +118,27 @@ async def fetch_quote(conn: psycopg.AsyncConnection, owner_id: int, quote_id: in
     return _quote(row) if row else None
 
 
+@dataclass(frozen=True)
+class QuoteVersion:
+    revision: int
+    region: str
+    catalog_refreshed_at: datetime | None  # when refresh-catalog last read the quote's region
+
+
+async def quote_version(conn: psycopg.AsyncConnection, owner_id: int, quote_id: int) -> QuoteVersion | None:
+    """What a calculation of the quote depends on, in one small read: a cached one is valid while it holds."""
+    cursor = await conn.execute(
+        """
+        SELECT q.revision, q.region, r.refreshed_at
+          FROM quotes q LEFT JOIN osc_catalog_refreshes r ON r.region = q.region
+         WHERE q.id = %s AND q.owner_id = %s
+        """,
+        [quote_id, owner_id],
+    )
+    row = await cursor.fetchone()
+    return QuoteVersion(int(row[0]), str(row[1]), row[2]) if row else None
+
+
 async def open_quote(conn: psycopg.AsyncConnection, owner_id: int, quote_id: int) -> QuoteRow | None:
     """Loading a quote makes it the active one; the one active before is saved."""
     async with conn.transaction():
@@ -146,7 +168,7 @@ async def update_quote(
         cursor = await conn.execute(
             """
             UPDATE quotes SET name = %s, region = %s, duration = %s, duration_unit = %s, commitment_period = %s,
-                              global_discount_percent = %s, status = %s, updated_at = now()
+                              global_discount_percent = %s, status = %s, updated_at = now(), revision = revision + 1
              WHERE id = %s AND owner_id = %s
             """,
             [terms.name, terms.region, terms.duration, terms.duration_unit, terms.commitment_period,
@@ -284,7 +306,8 @@ async def _lock_owner(conn: psycopg.AsyncConnection, owner_id: int) -> None:
 async def _lock_quote(conn: psycopg.AsyncConnection, owner_id: int, quote_id: int) -> bool:
     """Locks the owner's quote for a change of its content, and marks it changed; False when not theirs."""
     cursor = await conn.execute(
-        "UPDATE quotes SET updated_at = now() WHERE id = %s AND owner_id = %s", [quote_id, owner_id]
+        "UPDATE quotes SET updated_at = now(), revision = revision + 1 WHERE id = %s AND owner_id = %s",
+        [quote_id, owner_id],
     )
     return cursor.rowcount == 1
 
@@ -304,11 +327,12 @@ async def _activate(conn: psycopg.AsyncConnection, owner_id: int, quote_id: int)
 
 
 def _quote(row: tuple[Any, ...]) -> QuoteRow:
-    (quote_id, status, name, region, duration, unit, commitment, discount, created_at, updated_at, groups,
+    (quote_id, status, revision, name, region, duration, unit, commitment, discount, created_at, updated_at, groups,
      items) = row  # fmt: skip
     return QuoteRow(
         id=int(quote_id),
         status=str(status),
+        revision=int(revision),
         terms=QuoteTermsRow(str(name), str(region), Decimal(duration), str(unit), commitment, Decimal(discount)),
         created_at=created_at,
         updated_at=updated_at,

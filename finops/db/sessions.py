@@ -13,6 +13,8 @@ import psycopg
 
 from finops.db.users import User
 
+TOUCH_AFTER = timedelta(seconds=30)
+
 
 @dataclass(frozen=True)
 class Session:
@@ -41,16 +43,30 @@ async def open_session(
     return row[0]  # type: ignore[no-any-return]
 
 
-async def resume_session(conn: psycopg.AsyncConnection, token: str, idle: timedelta) -> Session | None:
-    """The session of ``token`` if it was used within ``idle``, marked as used now; None otherwise."""
+async def resume_session(
+    conn: psycopg.AsyncConnection, token: str, idle: timedelta, touch_after: timedelta = TOUCH_AFTER
+) -> Session | None:
+    """The session of ``token`` if it was used within ``idle``; None otherwise.
+
+    Its last use is written only when older than ``touch_after``: most requests then only read, and
+    a read-only transaction commits without waiting for the disk. The idle timeout is that much coarser.
+    """
     cursor = await conn.execute(
         """
-        UPDATE sessions s SET last_seen_at = now()
-          FROM users u
-         WHERE s.token_hash = %(hash)s AND u.id = s.user_id AND s.last_seen_at > now() - %(idle)s
-        RETURNING u.id, u.kind, u.login, s.csrf_token, s.region, s.last_seen_at
+        WITH live AS (
+            SELECT s.token_hash, u.id, u.kind, u.login, s.csrf_token, s.region, s.last_seen_at
+              FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = %(hash)s AND s.last_seen_at > now() - %(idle)s
+        ), touched AS (
+            UPDATE sessions SET last_seen_at = now()
+              FROM live
+             WHERE sessions.token_hash = live.token_hash AND live.last_seen_at < now() - %(touch_after)s
+            RETURNING sessions.last_seen_at
+        )
+        SELECT id, kind, login, csrf_token, region, coalesce((SELECT last_seen_at FROM touched), last_seen_at)
+          FROM live
         """,
-        {"hash": token_hash(token), "idle": idle},
+        {"hash": token_hash(token), "idle": idle, "touch_after": touch_after},
     )
     row = await cursor.fetchone()
     if row is None:

@@ -253,3 +253,27 @@ async def test_another_users_ids_are_404_for_every_verb_and_changes_need_the_csr
     with psycopg.connect(with_catalog) as conn:
         row = conn.execute("SELECT name, (SELECT count(*) FROM quote_items) FROM quotes").fetchone()
     assert row == ("Migration", 5)
+
+
+async def test_a_new_catalog_or_a_changed_item_reprices_a_quote_calculated_before(
+    api_client_for: ClientFactory, with_catalog: str, outscale: OutscaleEmulator
+) -> None:
+    load_balancer = {"kind": "catalog", "service": "TinaOS-LBU", "type": "LBU:Usage", "operation": "CreateLoadBalancer"}
+    async with signed_in(api_client_for, with_catalog, outscale, outscale.access_key, outscale.secret_key) as client:
+        quote = await created(client, name="Repriced", duration=1, duration_unit="months")
+        added = await client.post(f"/api/quotes/{quote['id']}/items", json=load_balancer)
+        item_id = added.json()["data"]["items"][0]["id"]
+        before = (await client.get(f"/api/quotes/{quote['id']}/calculate")).json()["data"]["total"]
+
+        catalog = outscale.catalog("eu-west-2")
+        dearer = [
+            {**entry, "UnitPrice": 0.04} if entry["Type"] == "LBU:Usage" else entry
+            for entry in catalog["Catalog"]["Entries"]
+        ]
+        with psycopg.connect(with_catalog) as conn:
+            record_catalog(conn, "eu-west-2", "EUR", parse_catalog({"Catalog": {"Entries": dearer}}), datetime.now(UTC))
+        after_new_price = (await client.get(f"/api/quotes/{quote['id']}/calculate")).json()["data"]["total"]
+
+        await client.put(f"/api/quotes/{quote['id']}/items/{item_id}", json={**load_balancer, "quantity": 2})
+        after_new_quantity = (await client.get(f"/api/quotes/{quote['id']}/calculate")).json()["data"]["total"]
+    assert (before, after_new_price, after_new_quantity) == ("21.90", "29.20", "58.40")  # 730 h x 0.03, 0.04, x 2

@@ -43,6 +43,8 @@ CREATE TABLE quotes (
     duration_unit            text        NOT NULL CHECK (duration_unit IN ('hours', 'days', 'weeks', 'months', 'years')),
     commitment_period        text        CHECK (commitment_period IN ('1month', '1year', '3years')),
     global_discount_percent  numeric     NOT NULL DEFAULT 0 CHECK (global_discount_percent BETWEEN 0 AND 100),
+    -- Bumped by every change of the quote, its groups or items: a calculation is valid for one revision.
+    revision                 bigint      NOT NULL DEFAULT 1,
     created_at               timestamptz NOT NULL DEFAULT now(),
     updated_at               timestamptz NOT NULL DEFAULT now()
 );
