@@ -1,30 +1,22 @@
-"""What every cost read shares: a signed-in reader, the accounts they may read, the days asked for,
-and a failing database answered as an error (503), never as a report of zeros."""
+"""What every cost read shares: the accounts a signed-in reader may read, and the days asked for.
+A failing database is answered by api/errors.py as a 503, never as a report of zeros."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 import psycopg
-from litestar import Request
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 from api.errors import ApiError
 from api.schemas.envelope import ErrorEnvelope
-from api.sessions import current_session
-from finops.config import Settings
 from finops.db.account_scope import owned_account_ids
 from finops.db.sessions import Session
 from finops.domain.date_ranges import DayRange, InvalidRange, requested_range
-from finops.domain.errors import DatabaseError
 
 AccountId = Annotated[
     str | None,
@@ -40,27 +32,6 @@ READ_ERRORS = {
     422: ResponseSpec(data_container=ErrorEnvelope, description="A query parameter is not valid; details name it"),
     503: ResponseSpec(data_container=ErrorEnvelope, description="The database does not answer"),
 }
-
-
-async def signed_in_reader(request: Request[Any, Any, State], settings: NamedDependency[Settings]) -> Session:
-    """The session dependency, with the database failing while checking it as a 503 rather than a 500."""
-    try:
-        return await current_session(request, settings)
-    except psycopg.Error as error:
-        raise DatabaseError(f"checking the session failed: {error}") from error
-
-
-READER_DEPENDENCY = {"session": Provide(signed_in_reader)}
-
-
-@asynccontextmanager
-async def reading(request: Request[Any, Any, State]) -> AsyncIterator[psycopg.AsyncConnection]:
-    """A pooled connection whose failures become a DatabaseError (503 through the error handlers)."""
-    try:
-        async with request.app.state.pool.connection() as conn:
-            yield conn
-    except psycopg.Error as error:
-        raise DatabaseError(f"a cost read failed: {error}") from error
 
 
 async def readable_accounts(conn: psycopg.AsyncConnection, session: Session, account_id: str | None) -> list[str]:

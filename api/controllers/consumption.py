@@ -11,9 +11,10 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
-from api.cost_reads import READ_ERRORS, READER_DEPENDENCY, AccountId, asked_days, money, readable_accounts, reading
+from api.cost_reads import READ_ERRORS, AccountId, asked_days, money, readable_accounts
 from api.schemas.consumption import ConsumptionPeriod
 from api.schemas.envelope import Envelope
+from api.sessions import SESSION_DEPENDENCY
 from finops.db.consumption_totals import consumption_totals
 from finops.db.sessions import Session
 from finops.domain.date_ranges import DEFAULT_DAYS, MAX_DAYS
@@ -24,7 +25,7 @@ Day = Annotated[date | None, QueryParameter(description="YYYY-MM-DD (UTC), inclu
 class ConsumptionController(Controller):
     path = "/api/consumption"
     tags = ["costs"]
-    dependencies = READER_DEPENDENCY
+    dependencies = SESSION_DEPENDENCY
 
     @get(
         "/",
@@ -47,7 +48,7 @@ class ConsumptionController(Controller):
         account_id: AccountId = None,
     ) -> Envelope[list[ConsumptionPeriod]]:
         days = asked_days(from_date, to_date, "from_date", "to_date")
-        async with reading(request) as conn:
+        async with request.app.state.pool.connection() as conn:
             accounts = await readable_accounts(conn, session, account_id)
             totals = await consumption_totals(conn, accounts, days.first, days.end, granularity)
         currency_totals: dict[str, Decimal] = {}

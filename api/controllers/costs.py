@@ -12,7 +12,6 @@ from litestar.params import FromQuery, QueryParameter
 
 from api.cost_reads import (
     READ_ERRORS,
-    READER_DEPENDENCY,
     UNTAGGED,
     AccountId,
     asked_days,
@@ -20,10 +19,10 @@ from api.cost_reads import (
     money,
     query_date,
     readable_accounts,
-    reading,
 )
 from api.schemas.costs import CostGroup
 from api.schemas.envelope import Envelope
+from api.sessions import SESSION_DEPENDENCY
 from finops.db.cost_allocation import AllocationTotal, Dimension, totals_by_dimension, totals_by_tag
 from finops.db.sessions import Session
 from finops.domain.date_ranges import DEFAULT_DAYS, MAX_DAYS
@@ -43,7 +42,7 @@ GroupBy = Annotated[
 class CostsController(Controller):
     path = "/api/costs"
     tags = ["costs"]
-    dependencies = READER_DEPENDENCY
+    dependencies = SESSION_DEPENDENCY
 
     @get(
         "/",
@@ -69,7 +68,7 @@ class CostsController(Controller):
         # Parsed here, not by Litestar, so that a bad date is reported as `from`, not as the Python name `from_`.
         days = asked_days(query_date(from_, "from"), query_date(to, "to"), "from", "to")
         tag = group_by.removeprefix("tag:") if group_by.startswith("tag:") else None
-        async with reading(request) as conn:
+        async with request.app.state.pool.connection() as conn:
             accounts = await readable_accounts(conn, session, account_id)
             if tag is None:
                 totals = await totals_by_dimension(conn, DIMENSIONS[group_by], accounts, days.first, days.end, provider)

@@ -12,9 +12,10 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, QueryParameter
 
-from api.cost_reads import READ_ERRORS, READER_DEPENDENCY, UNTAGGED, AccountId, label, money, readable_accounts, reading
+from api.cost_reads import READ_ERRORS, UNTAGGED, AccountId, label, money, readable_accounts
 from api.schemas.current_cost import CostlyResource, CurrentCost, CurrentCostGroup
 from api.schemas.envelope import Envelope
+from api.sessions import SESSION_DEPENDENCY
 from finops.db.current_costs import CurrentGroup, CurrentResource, current_groups, latest_snapshot_times, top_resources
 from finops.db.sessions import Session
 from finops.domain.csv_cells import amount_cell, csv_document, text_cell
@@ -34,7 +35,7 @@ GroupBy = Annotated[
 class CurrentCostController(Controller):
     path = "/api/cost/current"
     tags = ["costs"]
-    dependencies = READER_DEPENDENCY
+    dependencies = SESSION_DEPENDENCY
 
     @get(
         "/",
@@ -61,7 +62,7 @@ class CurrentCostController(Controller):
         format: FromQuery[Literal["json", "csv"]] = "json",
     ) -> Response[Any]:
         tag = group_by.removeprefix("tag:") if group_by.startswith("tag:") else None
-        async with reading(request) as conn:
+        async with request.app.state.pool.connection() as conn:
             accounts = await readable_accounts(conn, session, account_id)
             rows = await current_groups(conn, accounts, tag)
             top = [_resource(row) for row in await top_resources(conn, accounts, TOP_RESOURCES)]

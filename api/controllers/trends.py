@@ -12,9 +12,10 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
-from api.cost_reads import READ_ERRORS, READER_DEPENDENCY, AccountId, money, readable_accounts, reading, rounded, today
+from api.cost_reads import READ_ERRORS, AccountId, money, readable_accounts, rounded, today
 from api.schemas.envelope import Envelope
 from api.schemas.trends import ProviderTrend, ServiceTrend, TrendMonth
+from api.sessions import SESSION_DEPENDENCY
 from finops.db.cost_trends import MonthlyCost, monthly_costs
 from finops.db.sessions import Session
 from finops.domain.periods import next_month
@@ -32,7 +33,7 @@ from finops.domain.trends import (
 class TrendsController(Controller):
     path = "/api/trends"
     tags = ["costs"]
-    dependencies = READER_DEPENDENCY
+    dependencies = SESSION_DEPENDENCY
 
     @get(
         "/",
@@ -59,7 +60,7 @@ class TrendsController(Controller):
         shown = trend_months(now, months)
         # One month more than shown, so that the first month shown has a change too.
         first, end = months_back(shown[0], 1), next_month(month_start(now))
-        async with reading(request) as conn:
+        async with request.app.state.pool.connection() as conn:
             accounts = await readable_accounts(conn, session, account_id)
             rows = await monthly_costs(conn, accounts, first, end, metric)
         latest = _latest_days(rows, month_start(now))
