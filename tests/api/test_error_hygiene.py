@@ -41,3 +41,20 @@ async def test_an_internal_error_shows_only_a_request_id_that_the_log_also_has(
     assert response.headers["x-request-id"] == request_id
     assert "quote_items" not in response.text and "Traceback" not in response.text
     assert request_id in caplog.text and "quote_items" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("configured", "origin", "allowed"),
+    [([], "https://evil.example", False), (["https://finops.example"], "https://finops.example", True)],
+    ids=["same-origin-by-default", "configured-origin"],
+)
+async def test_other_origins_get_no_cors_grant_unless_configured(
+    api_client_for: ClientFactory, migrated_dsn: str, configured: list[str], origin: str, allowed: bool
+) -> None:
+    async with api_client_for(migrated_dsn, None, cors_origins=configured) as client:
+        preflight = await client.options(
+            "/api/quotes", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
+        )
+    granted = preflight.headers.get("access-control-allow-origin")
+    assert (granted == origin) is allowed
+    assert (preflight.headers.get("access-control-allow-credentials") == "true") is allowed
