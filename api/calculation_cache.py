@@ -16,7 +16,7 @@ from functools import cached_property
 from api.quote_views import calculation_view
 from api.schemas.quotes import QuoteCalculationView
 from finops.db.quotes import QuoteRow
-from finops.domain.quote_pricing import QuoteCalculation
+from finops.domain.quote_calculation import QuoteCalculation
 
 CalculationKey = tuple[int, int, str, str, datetime | None]  # quote id, revision, region, catalog source, as of
 

@@ -53,7 +53,7 @@ async def deployments_with_runs(prefect_api_url: str) -> list[DeploymentRuns]:
     ]
 
 
-async def start_run(prefect_api_url: str, deployment_name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+async def start_run(prefect_api_url: str, deployment_name: str) -> dict[str, Any]:
     async with _client(prefect_api_url) as client:
         found = await _post(client, "/deployments/filter", {"deployments": {"name": {"any_": [deployment_name]}}})
         if not found:
@@ -61,12 +61,10 @@ async def start_run(prefect_api_url: str, deployment_name: str, parameters: dict
         try:
             response = await client.post(
                 f"/deployments/{found[0]['id']}/create_flow_run",
-                json={"parameters": parameters, "tags": ["manual", "finops-api"]},
+                json={"tags": ["manual", "finops-api"]},
             )
         except httpx.HTTPError as error:
             raise PrefectUnavailable(f"the Prefect server does not answer ({type(error).__name__})") from None
-    if response.status_code in (409, 422):
-        raise ValueError(_detail(response))
     if response.status_code >= 300:
         raise PrefectUnavailable(f"the Prefect server refused the run (HTTP {response.status_code})")
     run: dict[str, Any] = response.json()
@@ -91,10 +89,3 @@ async def _post(client: httpx.AsyncClient, path: str, body: dict[str, Any]) -> l
         raise PrefectUnavailable(f"the Prefect server answered HTTP {response.status_code} to {path}")
     answer: list[dict[str, Any]] = response.json()
     return answer
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("detail") or response.text)[:500]
-    except ValueError:
-        return response.text[:500]

@@ -13,7 +13,8 @@ from api.quote_views import pricing_groups, pricing_items, pricing_terms
 from finops.db import quotes as store
 from finops.db.quotes import QuoteRow
 from finops.domain.outscale_catalog import REGION_CURRENCIES, PriceList
-from finops.domain.quote_pricing import QuoteCalculation, QuoteItem, calculate
+from finops.domain.quote_calculation import QuoteCalculation
+from finops.domain.quote_pricing import QuoteItem, calculate
 from finops.domain.quote_validation import item_problems
 
 Discounts = dict[str, dict[str, Any]]

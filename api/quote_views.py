@@ -21,7 +21,8 @@ from api.schemas.quotes import (
 )
 from finops.db.quotes import GroupRow, ItemFields, ItemRow, QuoteRow, QuoteTermsRow
 from finops.domain.outscale_catalog import REGION_CURRENCIES, CatalogKey, PriceList
-from finops.domain.quote_pricing import QuoteCalculation, QuoteGroup, QuoteItem, QuoteTerms, VmSpec, VolumeSpec
+from finops.domain.quote_calculation import QuoteCalculation
+from finops.domain.quote_pricing import QuoteGroup, QuoteItem, QuoteTerms, VmSpec, VolumeSpec
 
 
 def money(value: Decimal) -> str:

@@ -1,7 +1,8 @@
 """Who is calling: the session behind the cookie, with its CSRF check on every state-changing request.
 
 Controllers that need a signed-in user declare the ``session`` dependency; it answers 401 when there
-is no live session and 403 when a POST, PUT, PATCH or DELETE lacks the session's CSRF token.
+is no live session and 403 when a POST, PUT, PATCH or DELETE (or a GET that changes something) lacks
+the session's CSRF token.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ def expires_at(last_seen_at: datetime, settings: Settings) -> datetime:
 
 
 async def current_session(request: Request[Any, Any, State], settings: NamedDependency[Settings]) -> Session:
+    return await _session(request, settings, changes_state=request.method not in SAFE_METHODS)
+
+
+async def session_for_a_change(request: Request[Any, Any, State], settings: NamedDependency[Settings]) -> Session:
+    """For a GET that changes something (loading a quote activates it): the CSRF token is required too."""
+    return await _session(request, settings, changes_state=True)
+
+
+async def _session(request: Request[Any, Any, State], settings: Settings, *, changes_state: bool) -> Session:
     token = request.cookies.get(COOKIE)
     if not token:
         raise ApiError(401, "not_signed_in", "sign in first")
@@ -39,7 +49,7 @@ async def current_session(request: Request[Any, Any, State], settings: NamedDepe
         session = await resume_session(conn, token, idle_timeout(settings))
     if session is None:
         raise ApiError(401, "session_expired", "the session has expired: sign in again")
-    if request.method not in SAFE_METHODS:
+    if changes_state:
         sent = request.headers.get(CSRF_HEADER) or ""
         if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
             raise ApiError(403, "csrf_token_missing", f"send the session's CSRF token in the {CSRF_HEADER} header")
@@ -47,6 +57,7 @@ async def current_session(request: Request[Any, Any, State], settings: NamedDepe
 
 
 SESSION_DEPENDENCY = {"session": Provide(current_session)}
+CHANGING_SESSION_DEPENDENCY = {"session": Provide(session_for_a_change)}
 
 
 def session_cookie(token: str, request: Request[Any, Any, Any], settings: Settings) -> Cookie:

@@ -7,6 +7,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 # Prefect reads its settings on import: keep its home (and SQLite database) out of ~/.prefect.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="finops-tests-prefect-"))
@@ -26,13 +27,16 @@ pytest_plugins = ["tests.emulators.fixtures"]
 
 
 @pytest.fixture(scope="session")
-def postgres_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server for the whole session: FINOPS_TEST_DATABASE_URL when set, else an embedded one."""
+def postgres_dsn() -> Iterator[str]:
+    """A server for the whole session: FINOPS_TEST_DATABASE_URL when set, else an embedded one.
+
+    Its folder is not under pytest's numbered temp folders: another pytest run on the machine prunes
+    the old ones, and would pull the data folder from under a running server."""
     external = os.environ.get("FINOPS_TEST_DATABASE_URL")
     if external:
         yield external
         return
-    with embedded_postgres(tmp_path_factory.mktemp("pg")) as dsn:
+    with tempfile.TemporaryDirectory(prefix="finops-tests-pg-") as home, embedded_postgres(Path(home)) as dsn:
         yield dsn
 
 

@@ -20,11 +20,17 @@ from api.schemas.envelope import Envelope, ErrorEnvelope
 from api.sessions import SESSION_DEPENDENCY
 from finops.account_registration import checked_account
 from finops.config import Settings
-from finops.db.cloud_accounts import DuplicateAccount, StoredAccount, add_account, list_accounts, remove_account
+from finops.db.cloud_accounts import (
+    DuplicateAccount,
+    StoredAccount,
+    add_account,
+    list_accounts,
+    remove_account_by_id,
+)
 from finops.db.connect import connect
 from finops.db.sessions import Session
 from finops.domain.cloud_accounts import account_request
-from finops.domain.errors import AuthError, ConfigError, UsageError, VaultError
+from finops.domain.errors import AuthError, UsageError
 
 Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
 
@@ -44,7 +50,7 @@ class AccountsController(Controller):
     @post(
         "/",
         operation_id="addAccount",
-        summary="Add a cloud account; Outscale keys are checked in each region, then stored encrypted",
+        summary="Add an Outscale account; its keys are checked in each region, then stored encrypted",
         responses={
             409: ResponseSpec(data_container=ErrorEnvelope, description="This account is already there"),
             422: ResponseSpec(data_container=ErrorEnvelope, description="Refused keys or a field not valid"),
@@ -60,10 +66,9 @@ class AccountsController(Controller):
             raise ApiError(409, "conflict", error.message) from None
         except AuthError as error:
             raise _invalid("secret_key", error.message) from None
-        except (VaultError, ConfigError) as error:
-            raise _invalid("credentials", error.message) from None
         except UsageError as error:
-            raise _invalid("regions" if "region" in error.message else "account_id", error.message) from None
+            # The request is checked field by field before any call: what remains is about the regions.
+            raise _invalid("regions", error.message) from None
         return Envelope(data=_view(account))
 
     @delete(
@@ -93,15 +98,8 @@ def _owned(settings: Settings, owner: str) -> list[StoredAccount]:
 
 
 def _add(settings: Settings, owner: str, data: AccountCreate) -> StoredAccount:
-    request = account_request(data.provider, data.name, data.regions, owner)
-    checked = checked_account(
-        request,
-        settings,
-        credentials=data.credentials,
-        access_key=data.access_key,
-        secret_key=data.secret_key,
-        account_id=data.account_id,
-    )
+    request = account_request("outscale", data.name, data.regions, owner)
+    checked = checked_account(request, settings, access_key=data.access_key, secret_key=data.secret_key)
     with connect(_dsn(settings)) as conn:
         identifier = add_account(
             conn,
@@ -118,7 +116,7 @@ def _add(settings: Settings, owner: str, data: AccountCreate) -> StoredAccount:
 
 def _remove(settings: Settings, owner: str, account: int) -> int:
     with connect(_dsn(settings)) as conn:
-        return remove_account(conn, str(account), owner)
+        return remove_account_by_id(conn, account, owner)
 
 
 def _view(account: StoredAccount) -> AccountView:

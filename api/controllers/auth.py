@@ -24,14 +24,7 @@ from api.schemas.envelope import Envelope, ErrorEnvelope
 from api.sessions import COOKIE, SESSION_DEPENDENCY, expires_at, forget_cookie, idle_timeout, session_cookie
 from finops.clouds.outscale.api import OutscaleApi
 from finops.config import Settings
-from finops.db.sessions import (
-    Session,
-    close_session,
-    forget_idle_sessions,
-    open_session,
-    recent_failures,
-    record_failure,
-)
+from finops.db.sessions import Session, claim_attempt, close_session, forget_idle_sessions, forgive, open_session
 from finops.db.users import User, local_user_and_hash, mark_signed_in, outscale_user
 from finops.domain.errors import AuthError, CloudError
 from finops.passwords import check_password
@@ -58,16 +51,16 @@ class AuthController(Controller):
     async def login(
         self, request: Request[Any, Any, State], data: JSONBody[OutscaleLogin], settings: NamedDependency[Settings]
     ) -> Response[Envelope[SessionInfo]]:
-        subjects = [_client(request), "key:" + _digest(data.access_key)]
-        await _refuse_when_over_limit(request, subjects, settings)
+        attempt = await _attempt(request, [_client(request), "key:" + _digest(data.access_key)], settings)
         try:
             account_id = await anyio.to_thread.run_sync(_account_of, data, settings.outscale_endpoint)
         except AuthError:
-            await _count_failure(request, subjects)
             raise ApiError(401, "invalid_credentials", f"Outscale refused these keys for {data.region}") from None
         except CloudError:
+            await _forgive(request, attempt)
             raise ApiError(503, "outscale_unavailable", "Outscale did not answer: try again in a moment") from None
         async with request.app.state.pool.connection() as conn:
+            await forgive(conn, attempt)
             user = await outscale_user(conn, account_id)
         return await _signed_in(request, user, data.region, settings)
 
@@ -81,16 +74,15 @@ class AuthController(Controller):
     async def login_local(
         self, request: Request[Any, Any, State], data: JSONBody[LocalLogin], settings: NamedDependency[Settings]
     ) -> Response[Envelope[SessionInfo]]:
-        subjects = [_client(request), "user:" + _digest(data.username.lower())]
-        await _refuse_when_over_limit(request, subjects, settings)
+        attempt = await _attempt(request, [_client(request), "user:" + _digest(data.username.lower())], settings)
         async with request.app.state.pool.connection() as conn:
             found = await local_user_and_hash(conn, data.username)
         user, stored_hash = found if found else (None, None)
         matches, fresh_hash = await anyio.to_thread.run_sync(check_password, stored_hash, data.password)
         if user is None or not matches:
-            await _count_failure(request, subjects)
             raise ApiError(401, "invalid_credentials", "unknown user or wrong password")
         async with request.app.state.pool.connection() as conn:
+            await forgive(conn, attempt)
             await mark_signed_in(conn, user, fresh_hash)
         return await _signed_in(request, user, None, settings)
 
@@ -144,16 +136,19 @@ def _info(user: User, region: str | None, csrf_token: str, last_seen_at: datetim
     )
 
 
-async def _refuse_when_over_limit(request: Request[Any, Any, State], subjects: list[str], settings: Settings) -> None:
+async def _attempt(request: Request[Any, Any, State], subjects: list[str], settings: Settings) -> list[int]:
     async with request.app.state.pool.connection() as conn:
-        failures = await recent_failures(conn, subjects, FAILURE_WINDOW)
-    if failures >= settings.login_failures_per_minute:
+        attempt = await claim_attempt(
+            conn, subjects, FAILURE_WINDOW, settings.login_failures_per_minute, FAILURE_MEMORY
+        )
+    if attempt is None:
         raise ApiError(429, "too_many_attempts", "too many bad sign-ins: wait a minute", headers={"Retry-After": "60"})
+    return attempt
 
 
-async def _count_failure(request: Request[Any, Any, State], subjects: list[str]) -> None:
+async def _forgive(request: Request[Any, Any, State], attempt: list[int]) -> None:
     async with request.app.state.pool.connection() as conn:
-        await record_failure(conn, subjects, FAILURE_MEMORY)
+        await forgive(conn, attempt)
 
 
 def _client(request: Request[Any, Any, Any]) -> str:

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody, Parameter
+from litestar.params import Parameter
 
 from api.errors import ApiError
 from api.prefect_deployments import UnknownDeployment, deployments_with_runs, start_run, ui_url
 from api.prefect_events import PrefectUnavailable
 from api.schemas.envelope import Envelope, ErrorEnvelope
-from api.schemas.flows import DeploymentView, FlowRunView, FlowSchedule, RunRequest
+from api.schemas.flows import DeploymentView, FlowRunView, FlowSchedule
 from api.sessions import SESSION_DEPENDENCY
 from finops.config import Settings
 from finops.db.sessions import Session
@@ -55,11 +55,12 @@ class FlowsController(Controller):
     @post(
         "/{deployment:str}/runs",
         operation_id="runFlow",
-        summary="Start a run of a deployment now",
+        summary="Start a run of a deployment now, with the parameters prefect.yaml gives it",
+        description="No parameters are taken from the API: a source path, a bucket or a backfill range is"
+        " an operator's choice (`finops run DEPLOYMENT --param ...`), not any signed-in user's.",
         responses={
             **UNAVAILABLE,
             404: ResponseSpec(data_container=ErrorEnvelope, description="No such deployment"),
-            422: ResponseSpec(data_container=ErrorEnvelope, description="Parameters the flow does not accept"),
         },
     )
     async def run_flow(
@@ -67,16 +68,12 @@ class FlowsController(Controller):
         session: NamedDependency[Session],
         settings: NamedDependency[Settings],
         deployment: DeploymentName,
-        data: JSONBody[RunRequest],
     ) -> Envelope[FlowRunView]:
         api_url = _prefect(settings)
         try:
-            run = await start_run(api_url, deployment, data.parameters)
+            run = await start_run(api_url, deployment)
         except UnknownDeployment:
             raise ApiError(404, "not_found", f"no deployment named {deployment}") from None
-        except ValueError as error:
-            raise ApiError(422, "validation_error", str(error), [{"field": "parameters", "message": str(error),
-                                                                   "source": "body"}]) from None  # fmt: skip
         except PrefectUnavailable as error:
             raise ApiError(503, "prefect_unavailable", str(error)) from None
         return Envelope(data=_run(run, ui_url(api_url)), metadata={"started_by": session.user.login})

@@ -21,10 +21,11 @@ from api.calculation_cache import CalculationCache
 from api.catalog_source import CatalogSource, CatalogView
 from api.controllers.catalog import cache_state
 from api.errors import ApiError
-from api.quote_calculations import calculated_quote, calculation_or_none
+from api.quote_calculations import calculated_quote, calculation_or_none, unpriced
 from api.quote_views import (
     item_fields,
     pricing_item,
+    pricing_items,
     pricing_terms,
     quote_summary,
     quote_view,
@@ -40,7 +41,7 @@ from api.schemas.quotes import (
     QuoteUpdate,
     QuoteView,
 )
-from api.sessions import SESSION_DEPENDENCY
+from api.sessions import CHANGING_SESSION_DEPENDENCY, SESSION_DEPENDENCY
 from finops.config import Settings
 from finops.db import quotes as store
 from finops.db.quotes import QuoteRow, QuoteTermsRow
@@ -98,8 +99,9 @@ class QuotesController(Controller):
     @get(
         "/{quote_id:int}",
         operation_id="openQuote",
-        summary="Load a quote: it becomes the active one",
+        summary="Load a quote: it becomes the active one (a change: send the CSRF token)",
         responses=NOT_FOUND,
+        dependencies=CHANGING_SESSION_DEPENDENCY,
     )
     async def open_quote(
         self, request: Request[Any, Any, State], session: NamedDependency[Session], quote_id: Id
@@ -118,11 +120,11 @@ class QuotesController(Controller):
         self,
         request: Request[Any, Any, State],
         session: NamedDependency[Session],
+        catalog: NamedDependency[CatalogSource],
         quote_id: Id,
         data: JSONBody[QuoteUpdate],
     ) -> Envelope[QuoteView]:
-        async with request.app.state.pool.connection() as conn:
-            current = _found(await store.fetch_quote(conn, session.user.id, quote_id))
+        async def changed(current: QuoteRow) -> tuple[QuoteTermsRow, str]:
             old = current.terms
             terms = QuoteTermsRow(
                 _given(data.name, old.name),
@@ -133,9 +135,16 @@ class QuotesController(Controller):
                 _given(data.global_discount_percent, old.global_discount_percent),
             )
             _check_terms(terms)
-            quote = await store.update_quote(
-                conn, session.user.id, quote_id, terms, _given(data.status, current.status)
-            )
+            if terms.region != old.region:
+                view = await catalog.prices(conn, terms.region)
+                if problems := unpriced(pricing_items(current), view.price_list):
+                    message = f"{len(problems)} item(s) have no price in {terms.region}: {problems[0]['message']}"
+                    raise ApiError(422, "validation_error", message, [{"field": "region", "message": message,
+                                                                       "source": "body"}])  # fmt: skip
+            return terms, _given(data.status, current.status)
+
+        async with request.app.state.pool.connection() as conn:
+            quote = await store.update_quote(conn, session.user.id, quote_id, changed)
         return Envelope(data=quote_view(_found(quote)))
 
     @delete(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
@@ -13,15 +13,13 @@ Region = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=NO_NUL
 
 
 class AccountCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """An Outscale account, proven by its keys. OCI tenancies and secret references are an operator's
+    to add (`finops accounts add`): an OCID proves nothing, and a reference would read the server's secrets."""
+
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NO_NUL)]
     regions: Annotated[list[Region], msgspec.Meta(min_length=1, max_length=10)]
-    provider: Literal["outscale", "oci"] = "outscale"
-    access_key: Annotated[str, msgspec.Meta(max_length=128, pattern=NO_NUL)] | None = None
-    secret_key: Annotated[str, msgspec.Meta(max_length=256, pattern=NO_NUL)] | None = None
-    credentials: Annotated[str, msgspec.Meta(max_length=512, pattern=NO_NUL)] | None = (
-        None  # env:, file: or oci-vault: reference
-    )
-    account_id: Annotated[str, msgspec.Meta(max_length=255, pattern=NO_NUL)] | None = None  # OCI: the tenancy OCID
+    access_key: Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=NO_NUL)]
+    secret_key: Annotated[str, msgspec.Meta(min_length=1, max_length=256, pattern=NO_NUL)]
 
 
 class AccountView(msgspec.Struct):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import msgspec
 
@@ -34,7 +33,3 @@ class DeploymentView(msgspec.Struct):
     schedules: list[FlowSchedule]
     last_runs: list[FlowRunView]
     url: str
-
-
-class RunRequest(msgspec.Struct, forbid_unknown_fields=True):
-    parameters: dict[str, Any] = {}

@@ -202,7 +202,7 @@ def users_list(output: Annotated[str, typer.Option("--format", help="table or js
 
 @users_app.command("remove")
 def users_remove(username: Annotated[str, typer.Argument(help="The sign-in name.")]) -> None:
-    """Remove a local user, with their quotes and sessions."""
+    """Remove a local user, with their quotes, sessions and cloud accounts."""
     from finops.cli import users
 
     _guarded(lambda: users.remove(_settings(), _say, username=username))

@@ -61,7 +61,7 @@ def remove(settings: Settings, say: Callable[[str], None], *, username: str) -> 
         with connect(database.dsn) as conn:
             if not remove_local_user(conn, username):
                 raise UsageError(f"no local user {username}")
-    say(f"removed local user {username} (and their quotes and sessions)")
+    say(f"removed local user {username} (and their quotes, sessions and cloud accounts)")
     return 0
 
 

@@ -65,8 +65,7 @@ def record_catalog(
             )
         conn.execute(
             "INSERT INTO osc_catalog_refreshes (region, refreshed_at) VALUES (%s, %s)"
-            " ON CONFLICT (region) DO UPDATE SET refreshed_at = greatest(osc_catalog_refreshes.refreshed_at,"
-            " excluded.refreshed_at)",
+            " ON CONFLICT (region) DO UPDATE SET refreshed_at = excluded.refreshed_at",
             [region, seen_at],
         )
     return changes

@@ -100,6 +100,10 @@ def remove_account(conn: psycopg.Connection, identifier: str, owner: str | None 
     ).rowcount
 
 
+def remove_account_by_id(conn: psycopg.Connection, account: int, owner: str) -> int:
+    return conn.execute("DELETE FROM cloud_accounts WHERE id = %s AND owner = %s", [account, owner]).rowcount
+
+
 def credentials_of(conn: psycopg.Connection, account: StoredAccount) -> tuple[str | None, SealedKeys | None]:
     row = conn.execute(
         "SELECT credentials_reference, access_key_encrypted, secret_key_encrypted FROM cloud_accounts WHERE id = %s",

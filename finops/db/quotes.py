@@ -7,6 +7,7 @@ unique index `quotes_one_active_per_owner` guarantees the rule even if something
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -159,13 +160,22 @@ async def list_quotes(conn: psycopg.AsyncConnection, owner_id: int) -> list[Quot
 
 
 async def update_quote(
-    conn: psycopg.AsyncConnection, owner_id: int, quote_id: int, terms: QuoteTermsRow, status: str
+    conn: psycopg.AsyncConnection,
+    owner_id: int,
+    quote_id: int,
+    change: Callable[[QuoteRow], Awaitable[tuple[QuoteTermsRow, str]]],
 ) -> QuoteRow | None:
+    """``change`` turns the quote as it is now into its new terms and status (raising to refuse them).
+    It runs under the owner's lock, so two changes never overwrite each other with what they read before."""
     async with conn.transaction():
         await _lock_owner(conn, owner_id)
-        if status == "active" and not await _activate(conn, owner_id, quote_id):
+        current = await fetch_quote(conn, owner_id, quote_id)
+        if current is None:
             return None
-        cursor = await conn.execute(
+        terms, status = await change(current)
+        if status == "active":
+            await _activate(conn, owner_id, quote_id)
+        await conn.execute(
             """
             UPDATE quotes SET name = %s, region = %s, duration = %s, duration_unit = %s, commitment_period = %s,
                               global_discount_percent = %s, status = %s, updated_at = now(), revision = revision + 1
@@ -174,8 +184,6 @@ async def update_quote(
             [terms.name, terms.region, terms.duration, terms.duration_unit, terms.commitment_period,
              terms.global_discount_percent, status, quote_id, owner_id],
         )  # fmt: skip
-        if cursor.rowcount == 0:
-            return None
         return await fetch_quote(conn, owner_id, quote_id)
 
 
@@ -300,7 +308,8 @@ async def delete_group(conn: psycopg.AsyncConnection, owner_id: int, quote_id: i
 
 
 async def _lock_owner(conn: psycopg.AsyncConnection, owner_id: int) -> None:
-    await conn.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", [owner_id])
+    # NO KEY: sign-ins and new sessions of the same user (foreign keys to users) need not wait.
+    await conn.execute("SELECT 1 FROM users WHERE id = %s FOR NO KEY UPDATE", [owner_id])
 
 
 async def _lock_quote(conn: psycopg.AsyncConnection, owner_id: int, quote_id: int) -> bool:

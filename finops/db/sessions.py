@@ -83,24 +83,34 @@ async def forget_idle_sessions(conn: psycopg.AsyncConnection, idle: timedelta) -
     await conn.execute("DELETE FROM sessions WHERE last_seen_at <= now() - %s", [idle])
 
 
-async def recent_failures(conn: psycopg.AsyncConnection, subjects: list[str], window: timedelta) -> int:
-    """The most failures any one of ``subjects`` had within ``window``."""
-    cursor = await conn.execute(
-        """
-        SELECT coalesce(max(n), 0) FROM (
-            SELECT count(*) AS n FROM login_failures
-             WHERE subject = ANY(%(subjects)s) AND failed_at > now() - %(window)s
-             GROUP BY subject) counts
-        """,
-        {"subjects": subjects, "window": window},
-    )
-    row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+async def claim_attempt(
+    conn: psycopg.AsyncConnection, subjects: list[str], window: timedelta, limit: int, keep: timedelta
+) -> list[int] | None:
+    """Counts a sign-in attempt against each subject before the credentials are checked; None when one
+    subject already had ``limit`` within ``window``. The rows stay as failures unless ``forgive``n, and
+    concurrent attempts for a subject queue on its lock, so a burst cannot slip past the count."""
+    async with conn.transaction():
+        for subject in sorted(subjects):
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ["finops.login." + subject])
+        await conn.execute("DELETE FROM login_failures WHERE failed_at <= now() - %s", [keep])
+        cursor = await conn.execute(
+            """
+            SELECT coalesce(max(n), 0) FROM (
+                SELECT count(*) AS n FROM login_failures
+                 WHERE subject = ANY(%(subjects)s) AND failed_at > now() - %(window)s
+                 GROUP BY subject) counts
+            """,
+            {"subjects": subjects, "window": window},
+        )
+        row = await cursor.fetchone()
+        if row is not None and int(row[0]) >= limit:
+            return None
+        cursor = await conn.execute(
+            "INSERT INTO login_failures (subject) SELECT unnest(%s::text[]) RETURNING id", [subjects]
+        )
+        return [int(claimed[0]) for claimed in await cursor.fetchall()]
 
 
-async def record_failure(conn: psycopg.AsyncConnection, subjects: list[str], keep: timedelta) -> None:
-    await conn.execute("DELETE FROM login_failures WHERE failed_at <= now() - %s", [keep])
-    await conn.execute(
-        "INSERT INTO login_failures (subject) SELECT unnest(%s::text[])",
-        [subjects],
-    )
+async def forgive(conn: psycopg.AsyncConnection, attempt: list[int]) -> None:
+    """The attempt succeeded, or failed for a reason that is not the user's (the cloud did not answer)."""
+    await conn.execute("DELETE FROM login_failures WHERE id = ANY(%s)", [attempt])

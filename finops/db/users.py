@@ -69,7 +69,13 @@ def set_local_password(conn: psycopg.Connection, username: str, password_hash: s
 
 
 def remove_local_user(conn: psycopg.Connection, username: str) -> bool:
-    return conn.execute("DELETE FROM users WHERE kind = 'local' AND login = %s", [username]).rowcount == 1
+    """The user goes with their sessions, quotes and cloud accounts: a later user of the same name must
+    not inherit the accounts (cloud_accounts.owner holds the name)."""
+    with conn.transaction():
+        if conn.execute("DELETE FROM users WHERE kind = 'local' AND login = %s", [username]).rowcount != 1:
+            return False
+        conn.execute("DELETE FROM cloud_accounts WHERE owner = %s", [username])
+    return True
 
 
 def local_user_names(conn: psycopg.Connection) -> list[tuple[str, str | None]]:

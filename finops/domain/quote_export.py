@@ -1,22 +1,19 @@
-"""A priced quote as CSV text for a spreadsheet: RFC 4180 (comma, CRLF), UTF-8 behind a BOM.
+"""A priced quote as CSV text for a spreadsheet, written with finops.domain.csv_cells.
 
-The BOM is what makes Excel read the file as UTF-8 rather than the local code page: the French
-catalog titles have accents. A text cell starting with = + - @, a tab or a carriage return gets a
-leading apostrophe, so that no spreadsheet runs a quote or item name as a formula (CSV injection).
-Amounts are never negative (discounts have their own columns), so they are written as they are,
-in plain notation: the lines exactly as calculated, the totals as `QuoteCalculation.displayed`
-shows them.
+The BOM matters here: the French catalog titles have accents. Quote, group and item names are text
+cells, so that none runs as a formula. Amounts are never negative (discounts have their own
+columns), so they are written as they are, in plain notation: the lines exactly as calculated, the
+totals as `QuoteCalculation.displayed` shows them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal
+from collections.abc import Sequence
 
-from finops.domain.quote_pricing import QuoteCalculation, QuoteTerms
+from finops.domain.csv_cells import amount_cell, csv_document, text_cell
+from finops.domain.quote_calculation import QuoteCalculation
+from finops.domain.quote_pricing import QuoteTerms
 
-BOM = "\ufeff"
 COLUMNS = (
     "Group",
     "Item",
@@ -33,69 +30,54 @@ COLUMNS = (
     "Net",
 )
 NO_GROUP = "(no group)"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def quote_csv(name: str, terms: QuoteTerms, region: str, calculation: QuoteCalculation) -> str:
     shown = calculation.displayed()
     group_names = {group.group_id: group.name if group.group_id is not None else NO_GROUP for group in shown.groups}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(
+    header: list[Sequence[str]] = [
+        ["Quote", text_cell(name)],
+        ["Region", text_cell(region)],
+        ["Currency", text_cell(calculation.currency)],
+        ["Duration", text_cell(_duration(terms))],
+        ["Commitment", text_cell(terms.commitment_period or "none")],
+        ["Global discount %", amount_cell(terms.global_discount_percent)],
+        [],
+        COLUMNS,
+    ]
+    lines = [
         [
-            ["Quote", _text(name)],
-            ["Region", _text(region)],
-            ["Currency", _text(calculation.currency)],
-            ["Duration", _text(_duration(terms))],
-            ["Commitment", _text(terms.commitment_period or "none")],
-            ["Global discount %", _amount(terms.global_discount_percent)],
-            [],
-            COLUMNS,
-        ]
-    )
-    writer.writerows(
-        [
-            _text(group_names[line.group_id]),
-            _text(line.name),
-            _text(line.kind),
-            _text(line.description),
-            _text(line.category),
-            _amount(line.quantity),
-            _text(line.billing_unit),
-            _amount(line.unit_price),
-            _amount(line.billed_units),
-            _amount(line.list_price),
-            _amount(line.commitment_discount_percent),
-            _amount(line.commitment_discount),
-            _amount(line.net),
+            text_cell(group_names[line.group_id]),
+            text_cell(line.name),
+            text_cell(line.kind),
+            text_cell(line.description),
+            text_cell(line.category),
+            amount_cell(line.quantity),
+            text_cell(line.billing_unit),
+            amount_cell(line.unit_price),
+            amount_cell(line.billed_units),
+            amount_cell(line.list_price),
+            amount_cell(line.commitment_discount_percent),
+            amount_cell(line.commitment_discount),
+            amount_cell(line.net),
         ]
         for line in calculation.lines
-    )
-    writer.writerow([])
-    writer.writerows(
-        ["Group subtotal", _text(group_names[group.group_id]), _amount(group.subtotal)] for group in shown.groups
-    )
-    writer.writerows(
-        [
-            ["Subtotal", "", _amount(shown.subtotal)],
-            ["Global discount", "", _amount(shown.global_discount)],
-            ["Total", "", _amount(shown.total)],
-            ["Per hour", "", _amount(shown.hourly_run_rate)],
-            ["Per month", "", _amount(shown.monthly_run_rate)],
-            ["Per year", "", _amount(shown.yearly_run_rate)],
-        ]
-    )
-    return BOM + out.getvalue()
+    ]
+    group_subtotals = [
+        ["Group subtotal", text_cell(group_names[group.group_id]), amount_cell(group.subtotal)]
+        for group in shown.groups
+    ]
+    totals = [
+        ["Subtotal", "", amount_cell(shown.subtotal)],
+        ["Global discount", "", amount_cell(shown.global_discount)],
+        ["Total", "", amount_cell(shown.total)],
+        ["Per hour", "", amount_cell(shown.hourly_run_rate)],
+        ["Per month", "", amount_cell(shown.monthly_run_rate)],
+        ["Per year", "", amount_cell(shown.yearly_run_rate)],
+    ]
+    return csv_document([*header, *lines, [], *group_subtotals, *totals])
 
 
 def _duration(terms: QuoteTerms) -> str:
     unit = terms.duration_unit.removesuffix("s") if terms.duration == 1 else terms.duration_unit
-    return f"{_amount(terms.duration)} {unit}"
-
-
-def _text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
-def _amount(value: Decimal) -> str:
-    return format(value, "f")
+    return f"{amount_cell(terms.duration)} {unit}"

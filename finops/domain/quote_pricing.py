@@ -12,26 +12,27 @@ rules are those of finops.domain.outscale_pricing. The rules:
 - hours = duration * (hours 1, days 24, weeks 168, months 730, years 8760); months = hours / 730.
   A month is 730 hours, as in the consumption pricing (osc-finops quoted with 720).
 - list price = quantity * unit price * hours (or months).
-- commitment discount = list price * the percentage of the item's catalog category for the period
-  (by default compute: 1month 30 %, 1year 40 %, 3years 50 %; every other category 0 %). On a VM it
-  applies to the cores and the RAM, never to the licences; a volume is storage. net = list - discount.
+- commitment discount = list price * the percentage of the item's catalog category for the period,
+  categories compared whatever their case (by default compute: 1month 30 %, 1year 40 %, 3years
+  50 %; every other category 0 %). A VM's cores and RAM are compute and its licences licence, each
+  part discounted at its own category's percentage (the default leaves licences undiscounted); a
+  volume is storage. net = list - discount.
 - subtotal = Σ net; global discount = subtotal * g %; total = subtotal - global discount.
 - run rates: total / hours per hour, total * 730 / hours per month, total * 8760 / hours per year.
 
-Nothing is rounded until shown (`QuoteCalculation.displayed`): each figure is rounded half up to
-the currency's minor unit (per hour: two more digits) from its exact value, except the total,
-shown as the shown subtotal minus the shown global discount so that the three always add up.
+Nothing is rounded here: finops.domain.quote_calculation rounds the totals when they are shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal, NamedTuple
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
 
 from finops.domain.outscale_catalog import HOURS_PER_MONTH, CatalogKey, CatalogPrice, PriceList
 from finops.domain.outscale_pricing import FCU, PERFORMANCE_LEVELS, licence_units
+from finops.domain.quote_calculation import GroupTotal, QuoteCalculation, QuoteLine
 
 HOURS_PER_YEAR = Decimal(8760)
 DURATION_HOURS: dict[str, Decimal] = {
@@ -42,17 +43,14 @@ DURATION_HOURS: dict[str, Decimal] = {
     "years": HOURS_PER_YEAR,
 }
 COMMITMENT_PERIODS = ("1month", "1year", "3years")
-# percent, per lower-cased catalog Category; a category or period not listed is not discounted
+# percent, per catalog Category (any case); a category or period not listed is not discounted
 DEFAULT_COMMITMENT_DISCOUNTS: dict[str, dict[str, Decimal]] = {
     "compute": {"1month": Decimal(30), "1year": Decimal(40), "3years": Decimal(50)},
 }
 PERFORMANCES = PERFORMANCE_LEVELS  # VM performance -> catalog p level
 VOLUME_TYPES = ("standard", "gp2", "io1")
-CURRENCY_MINOR_UNITS = {"EUR": 2, "USD": 2, "JPY": 0}
-_RUN = "RunInstances-OD"
+RUN = "RunInstances-OD"  # the catalog operation of a VM's cores and RAM
 _ZERO = Decimal(0)
-
-BillingUnit = Literal["hour", "month"]
 
 
 @dataclass(frozen=True)
@@ -104,80 +102,6 @@ class QuoteGroup:
     position: int
 
 
-@dataclass(frozen=True)
-class QuoteLine:
-    item_id: int
-    group_id: int | None
-    name: str
-    kind: str
-    description: str
-    category: str
-    quantity: Decimal
-    billing_unit: BillingUnit
-    unit_price: Decimal  # per billing unit, for a quantity of 1
-    billed_units: Decimal  # hours, or months
-    list_price: Decimal
-    commitment_discount_percent: Decimal  # of the discounted part: a VM's licences are not
-    commitment_discount: Decimal
-    net: Decimal
-
-
-@dataclass(frozen=True)
-class GroupTotal:
-    group_id: int | None  # None: the items in no group, placed last
-    name: str
-    position: int
-    subtotal: Decimal
-
-
-@dataclass(frozen=True)
-class DisplayedTotals:
-    groups: tuple[GroupTotal, ...]
-    subtotal: Decimal
-    global_discount: Decimal
-    total: Decimal
-    hourly_run_rate: Decimal
-    monthly_run_rate: Decimal
-    yearly_run_rate: Decimal
-
-
-@dataclass(frozen=True)
-class QuoteCalculation:
-    lines: tuple[QuoteLine, ...]  # in group order, then in the order the items came
-    groups: tuple[GroupTotal, ...]
-    subtotal: Decimal
-    global_discount_percent: Decimal
-    global_discount: Decimal
-    total: Decimal
-    currency: str
-    hours: Decimal
-    hourly_run_rate: Decimal
-    monthly_run_rate: Decimal
-    yearly_run_rate: Decimal
-
-    def displayed(self) -> DisplayedTotals:
-        digits = CURRENCY_MINOR_UNITS.get(self.currency, 2)
-        subtotal = _round(self.subtotal, digits)
-        global_discount = _round(self.global_discount, digits)
-        return DisplayedTotals(
-            groups=tuple(replace(group, subtotal=_round(group.subtotal, digits)) for group in self.groups),
-            subtotal=subtotal,
-            global_discount=global_discount,
-            total=subtotal - global_discount,
-            hourly_run_rate=_round(self.hourly_run_rate, digits + 2),
-            monthly_run_rate=_round(self.monthly_run_rate, digits),
-            yearly_run_rate=_round(self.yearly_run_rate, digits),
-        )
-
-
-def round_money(amount: Decimal, currency: str) -> Decimal:
-    return _round(amount, CURRENCY_MINOR_UNITS.get(currency, 2))
-
-
-def _round(amount: Decimal, digits: int) -> Decimal:
-    return amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-
 def calculate(
     terms: QuoteTerms,
     groups: Sequence[QuoteGroup],
@@ -193,13 +117,14 @@ def calculate(
     ordered = sorted(groups, key=lambda group: (group.position, group.id))
     lines_by_group: dict[int | None, list[QuoteLine]] = {group.id: [] for group in ordered}
     lookup = _Lookup(prices)
+    percents = _commitment_percents(discounts, terms.commitment_period)
     priced: dict[CatalogKey | VmSpec | VolumeSpec | None, _Priced] = {}  # quotes repeat their VM shapes
     for item in items:
         if item.group_id is not None and item.group_id not in lines_by_group:
             raise ValueError(f"item {item.id} is in group {item.group_id}, which is not in the quote")
         spec = item.vm if item.kind == "vm" else item.volume if item.kind == "volume" else item.key
-        unit = priced.get(spec) or priced.setdefault(spec, _priced(item, lookup))
-        line = _line(item, unit, hours, terms.commitment_period, discounts)
+        unit = priced.get(spec) or priced.setdefault(spec, _priced(item, lookup, percents))
+        line = _line(item, unit, hours)
         lines_by_group.setdefault(item.group_id, []).append(line)  # None comes after every group
 
     totals = [GroupTotal(g.id, g.name, g.position, _net(lines_by_group[g.id])) for g in ordered]
@@ -229,42 +154,58 @@ def _net(lines: list[QuoteLine]) -> Decimal:
     return sum((line.net for line in lines), Decimal(0))
 
 
-class _Priced(NamedTuple):  # a tuple: built for every item, it must be cheap
+def _commitment_percents(discounts: Mapping[str, Mapping[str, Decimal]], period: str | None) -> dict[str, Decimal]:
+    """The percent of each lower-cased catalog category for ``period``."""
+    if not period:
+        return {}
+    return {category.lower(): periods.get(period, _ZERO) for category, periods in discounts.items()}
+
+
+class _Priced(NamedTuple):  # a tuple: built for every distinct item, it must be cheap
     unit_price: Decimal
-    discountable: Decimal  # the part of the unit price a commitment discounts
     category: str
     description: str
     monthly: bool
+    percent: Decimal  # the commitment discount of the item's category
+    discounted: tuple[tuple[Decimal, Decimal], ...]  # (part of the unit price, its percent), each percent > 0
 
 
-def _priced(item: QuoteItem, lookup: _Lookup) -> _Priced:
+def _priced(item: QuoteItem, lookup: _Lookup, percents: Mapping[str, Decimal]) -> _Priced:
     if item.kind == "vm" and item.vm is not None:
-        return _vm_price(item.vm, lookup)
+        return _vm_price(item.vm, lookup, percents)
     if item.kind == "volume" and item.volume is not None:
-        return _volume_price(item.volume, lookup)
+        return _volume_price(item.volume, lookup, percents)
     if item.kind == "catalog" and item.key is not None:
         entry = lookup(item.key.service, item.key.type, item.key.operation)
-        return _Priced(entry.unit_price, entry.unit_price, entry.category, entry.title, entry.per_month)
+        percent = percents.get(entry.category.lower(), _ZERO)
+        return _Priced(
+            entry.unit_price,
+            entry.category,
+            entry.title,
+            entry.per_month,
+            percent,
+            _discounted((entry.unit_price, percent)),
+        )
     raise ValueError(f"item {item.id}: a {item.kind!r} item without its catalog key, VM or volume")
 
 
-def _line(
-    item: QuoteItem,
-    priced: _Priced,
-    hours: Decimal,
-    period: str | None,
-    discounts: Mapping[str, Mapping[str, Decimal]],
-) -> QuoteLine:
-    percent = discounts.get(priced.category.lower(), {}).get(period, _ZERO) if period else _ZERO
+def _discounted(*parts: tuple[Decimal, Decimal]) -> tuple[tuple[Decimal, Decimal], ...]:
+    return tuple((part, percent) for part, percent in parts if part and percent)
+
+
+def _line(item: QuoteItem, priced: _Priced, hours: Decimal) -> QuoteLine:
     quantity = item.quantity
     if priced.monthly:
         # Divided last, so that a duration in months stays exact for a monthly price.
         list_price = quantity * priced.unit_price * hours / HOURS_PER_MONTH
-        discounted = quantity * priced.discountable * hours / HOURS_PER_MONTH if percent else _ZERO
+        commitment_discount = sum(
+            (quantity * part * hours / HOURS_PER_MONTH * percent / 100 for part, percent in priced.discounted), _ZERO
+        )
     else:
         list_price = quantity * priced.unit_price * hours
-        discounted = quantity * priced.discountable * hours if percent else _ZERO
-    commitment_discount = discounted * percent / 100
+        commitment_discount = sum(
+            (quantity * part * hours * percent / 100 for part, percent in priced.discounted), _ZERO
+        )
     return QuoteLine(
         item_id=item.id,
         group_id=item.group_id,
@@ -277,39 +218,45 @@ def _line(
         unit_price=priced.unit_price,
         billed_units=hours / HOURS_PER_MONTH if priced.monthly else hours,
         list_price=list_price,
-        commitment_discount_percent=percent,
+        commitment_discount_percent=priced.percent,
         commitment_discount=commitment_discount,
         net=list_price - commitment_discount,
     )
 
 
-def _vm_price(vm: VmSpec, lookup: _Lookup) -> _Priced:
+# The catalog files CustomCore and CustomRam under "compute", the ProductUsage licences under
+# "licence" and the BSU volumes under "storage": a VM or a volume is discounted as its entries are.
+def _vm_price(vm: VmSpec, lookup: _Lookup, percents: Mapping[str, Decimal]) -> _Priced:
     level = PERFORMANCES.get(vm.performance)
     if level is None:
         raise ValueError(f"unknown performance {vm.performance!r}")
-    core = lookup(FCU, core_type(vm.generation, level), _RUN).unit_price
-    compute = vm.vcores * core + vm.ram_gib * lookup(FCU, "CustomRam", _RUN).unit_price
-    hourly = compute
+    core = lookup(FCU, core_type(vm.generation, level), RUN).unit_price
+    compute = vm.vcores * core + vm.ram_gib * lookup(FCU, "CustomRam", RUN).unit_price
+    licences = _ZERO
     for code in vm.licences:
         units = licence_units(code, vm.vcores)
         if units is None:
             raise ValueError(f"unknown licence {code}")
         if units:
-            hourly += units * lookup(FCU, "ProductUsage", f"RunInstances-{code}-OD").unit_price
+            licences += units * lookup(FCU, "ProductUsage", f"RunInstances-{code}-OD").unit_price
+    compute_percent, licence_percent = percents.get("compute", _ZERO), percents.get("licence", _ZERO)
     description = f"VM v{vm.generation} {vm.performance}, {vm.vcores} vCores, {format(vm.ram_gib, 'f')} GiB RAM"
     if vm.licences:
-        description += f", licences {' '.join(vm.licences)} (not discounted)"
-    return _Priced(hourly, compute, "compute", description, monthly=False)
+        discount = f"{format(licence_percent, 'f')} % commitment discount" if licence_percent else "not discounted"
+        description += f", licences {' '.join(vm.licences)} ({discount})"
+    discounted = _discounted((compute, compute_percent), (licences, licence_percent))
+    return _Priced(compute + licences, "compute", description, False, compute_percent, discounted)
 
 
-def _volume_price(volume: VolumeSpec, lookup: _Lookup) -> _Priced:
+def _volume_price(volume: VolumeSpec, lookup: _Lookup, percents: Mapping[str, Decimal]) -> _Priced:
     usage = lookup(FCU, f"BSU:VolumeUsage:{volume.volume_type}", "CreateVolume").unit_price
     monthly = volume.size_gib * usage
     description = f"{volume.volume_type} volume, {format(volume.size_gib, 'f')} GiB"
     if volume.volume_type == "io1":
         monthly += volume.iops * lookup(FCU, "BSU:VolumeIOPS:io1", "CreateVolume").unit_price
         description += f", {format(volume.iops, 'f')} IOPS"
-    return _Priced(monthly, monthly, "storage", description, monthly=True)
+    percent = percents.get("storage", _ZERO)
+    return _Priced(monthly, "storage", description, True, percent, _discounted((monthly, percent)))
 
 
 def core_type(generation: int, level: int) -> str:

@@ -15,6 +15,7 @@ from finops.domain.quote_pricing import (
     COMMITMENT_PERIODS,
     DURATION_HOURS,
     PERFORMANCES,
+    RUN,
     VOLUME_TYPES,
     QuoteItem,
     QuoteTerms,
@@ -23,7 +24,6 @@ from finops.domain.quote_pricing import (
     core_type,
 )
 
-RUN = "RunInstances-OD"
 MAX_DECIMALS = 12
 LIMITS = {
     "duration": Decimal(1_000_000),

@@ -32,6 +32,11 @@ async def test_accounts_are_checked_stored_encrypted_and_only_their_owner_sees_t
             "/api/accounts",
             json={"name": "x", "regions": ["eu-west-9"], "access_key": OTHER[0], "secret_key": OTHER[1]},
         )
+        oci_claim = await client.post(
+            "/api/accounts",
+            json={"name": "someone's tenancy", "regions": ["eu-paris-1"], "provider": "oci",
+                  "account_id": "ocid1.tenancy.oc1..aaaaexample"},
+        )  # fmt: skip
         listed = await client.get("/api/accounts")
 
     assert added.status_code == 201, added.text
@@ -40,6 +45,7 @@ async def test_accounts_are_checked_stored_encrypted_and_only_their_owner_sees_t
     assert again.status_code == 409
     assert refused.status_code == 422 and refused.json()["error"]["details"][0]["field"] == "secret_key"
     assert bad_region.status_code == 422 and bad_region.json()["error"]["details"][0]["field"] == "regions"
+    assert oci_claim.status_code == 422  # an OCID proves nothing: OCI tenancies are an operator's to add
     assert [a["account_id"] for a in listed.json()["data"]] == [OTHER[2]]
     for answer in (added, again, refused, listed):
         assert OTHER[1] not in answer.text and OTHER[0] not in answer.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import psycopg
@@ -136,3 +137,31 @@ async def test_local_users_sign_in_with_their_password_only(api_client_for: Clie
     assert right.status_code == 200
     assert me.json()["data"]["user"]["login"] == "analyst"
     assert "correct horse battery" not in all_stored_text(migrated_dsn)
+
+
+async def test_a_burst_of_bad_sign_ins_cannot_slip_past_the_limit(
+    api_client_for: ClientFactory, migrated_dsn: str, outscale: OutscaleEmulator
+) -> None:
+    wrong = {"access_key": outscale.access_key, "secret_key": "not-the-secret", "region": "eu-west-2"}
+    async with api_client_for(migrated_dsn, None, **outscale_settings(outscale)) as client:
+        answers = await asyncio.gather(*(client.post("/api/auth/login", json=wrong) for _ in range(12)))
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [401] * 5 + [429] * 7
+    assert len(outscale.calls("ReadAccounts")) == 5
+
+
+async def test_bad_sign_ins_count_per_client_whatever_the_user_name(
+    api_client_for: ClientFactory, migrated_dsn: str
+) -> None:
+    with psycopg.connect(migrated_dsn) as conn:
+        add_local_user(conn, "analyst", hash_password("correct horse battery"))
+    async with api_client_for(migrated_dsn, None) as client:
+        guesses = [
+            await client.post("/api/auth/login/local", json={"username": f"user{n}", "password": "guess"})
+            for n in range(5)
+        ]
+        right_but_late = await client.post(
+            "/api/auth/login/local", json={"username": "analyst", "password": "correct horse battery"}
+        )
+    assert [guess.status_code for guess in guesses] == [401] * 5
+    assert right_but_late.status_code == 429

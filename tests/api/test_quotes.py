@@ -8,6 +8,7 @@ import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -80,6 +81,15 @@ async def test_the_active_quote_lifecycle(
 
         renamed = await client.put(f"/api/quotes/{fresh['id']}", json={"name": "Renamed", "status": "saved"})
         assert (renamed.json()["data"]["name"], renamed.json()["data"]["status"]) == ("Renamed", "saved")
+        other = await created(client, name="Other")
+        reactivated = await client.put(f"/api/quotes/{fresh['id']}", json={"status": "active"})
+        assert reactivated.json()["data"]["status"] == "active"
+        assert await statuses(client) == {fresh["id"]: "active", other["id"]: "saved"}
+
+        # Loading activates, so it is a change: a link followed from another site (no CSRF token) does nothing.
+        forged = await client.get(f"/api/quotes/{other['id']}", headers={"X-CSRF-Token": ""})
+        assert forged.status_code == 403
+        assert await statuses(client) == {fresh["id"]: "active", other["id"]: "saved"}
 
 
 async def test_concurrent_creates_leave_exactly_one_active_quote(
@@ -132,8 +142,8 @@ async def test_a_quote_is_priced_from_the_catalog_exactly_as_computed_by_hand(
     # 3 months = 2,190 h. VM: 4 x 0.035 + 16 x 0.005 = 0.22 compute + 2 x 0.121 Windows = 0.462 /h, x 2 VMs.
     vm = calculation["lines"][0]
     assert (vm["unit_price"], vm["billed_units"]) == ("0.462", "2190")
-    assert float(vm["list_price"]) == pytest.approx(2023.56)  # 2 x 0.462 x 2190
-    assert float(vm["commitment_discount"]) == pytest.approx(385.44)  # 40 % of the compute part only
+    assert Decimal(vm["list_price"]) == Decimal("2023.56")  # 2 x 0.462 x 2190, exact
+    assert Decimal(vm["commitment_discount"]) == Decimal("385.44")  # 40 % of the compute part only
     assert [group["subtotal"] for group in calculation["groups"]] == [
         "1703.82",  # VMs 1638.12 + load balancer 0.03 x 2190 = 65.70
         "132.00",  # gp2 100 x 0.11 x 3 = 33 + io1 2 x (50 x 0.13 + 1000 x 0.01) x 3 = 99
@@ -277,3 +287,24 @@ async def test_a_new_catalog_or_a_changed_item_reprices_a_quote_calculated_befor
         await client.put(f"/api/quotes/{quote['id']}/items/{item_id}", json={**load_balancer, "quantity": 2})
         after_new_quantity = (await client.get(f"/api/quotes/{quote['id']}/calculate")).json()["data"]["total"]
     assert (before, after_new_price, after_new_quantity) == ("21.90", "29.20", "58.40")  # 730 h x 0.03, 0.04, x 2
+
+
+async def test_moving_a_quote_to_a_region_that_cannot_price_its_items_is_refused(
+    api_client_for: ClientFactory, with_catalog: str, outscale: OutscaleEmulator
+) -> None:
+    entries = outscale.catalog("eu-west-2")["Catalog"]["Entries"]
+    without_load_balancers = [entry for entry in entries if entry["Type"] != "LBU:Usage"]
+    with psycopg.connect(with_catalog) as conn:
+        record_catalog(conn, "us-east-2", "USD", parse_catalog({"Catalog": {"Entries": without_load_balancers}}),
+                       datetime.now(UTC))  # fmt: skip
+    async with signed_in(api_client_for, with_catalog, outscale, outscale.access_key, outscale.secret_key) as client:
+        quote = await created(client, name="Moving")
+        await client.post(
+            f"/api/quotes/{quote['id']}/items",
+            json={"kind": "catalog", "service": "TinaOS-LBU", "type": "LBU:Usage", "operation": "CreateLoadBalancer"},
+        )
+        moved = await client.put(f"/api/quotes/{quote['id']}", json={"region": "us-east-2"})
+        after = (await client.get(f"/api/quotes/{quote['id']}")).json()["data"]
+    assert moved.status_code == 422
+    assert moved.json()["error"]["details"][0]["field"] == "region"
+    assert after["region"] == "eu-west-2"

@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 
 from finops.domain.outscale_catalog import CatalogKey, PriceList, parse_catalog
+from finops.domain.quote_calculation import QuoteCalculation
 from finops.domain.quote_pricing import (
-    QuoteCalculation,
+    DEFAULT_COMMITMENT_DISCOUNTS,
     QuoteGroup,
     QuoteItem,
     QuoteTerms,
     VmSpec,
     VolumeSpec,
     calculate,
-    round_money,
 )
 from finops.domain.quote_validation import item_problems, terms_problems
 
@@ -217,7 +217,6 @@ def test_the_shown_subtotal_less_the_shown_discount_is_the_shown_total() -> None
         D("0.0225"),
         D("0.0225"),
     )
-    assert round_money(calculation.total, "EUR") == D("0.02")
     shown = calculation.displayed()
     assert (shown.subtotal, shown.global_discount, shown.total) == (D("0.05"), D("0.02"), D("0.03"))
 
@@ -238,8 +237,10 @@ def test_yen_are_shown_without_decimals_and_rounded_half_up() -> None:
         pytest.param("1.005", "CHF", "1.01", id="unknown-currency-2-decimals"),
     ],
 )
-def test_money_is_rounded_half_up_to_the_currency_minor_unit(amount: str, currency: str, shown: str) -> None:
-    assert str(round_money(D(amount), currency)) == shown
+def test_money_is_shown_rounded_half_up_to_the_currency_minor_unit(amount: str, currency: str, shown: str) -> None:
+    zero = D(0)
+    calculation = QuoteCalculation((), (), D(amount), zero, zero, D(amount), currency, D(1), zero, zero, zero)
+    assert str(calculation.displayed().total) == shown
 
 
 def test_callers_can_bring_their_own_commitment_discounts() -> None:
@@ -250,6 +251,51 @@ def test_callers_can_bring_their_own_commitment_discounts() -> None:
     assert vm_line.commitment_discount == 0  # 788.4: compute is not in this mapping
     assert volume_line.commitment_discount == D("13.2")  # 11 * 12 months = 132, 10 %
     assert calculation.subtotal == D("907.2")  # 788.4 + 132 - 13.2
+
+
+@pytest.mark.parametrize(
+    "category",
+    [
+        pytest.param("compute", id="lower-case"),
+        pytest.param("Compute", id="capitalised"),
+        pytest.param("COMPUTE", id="upper-case"),
+    ],
+)
+def test_a_discount_category_matches_whatever_its_case(category: str) -> None:
+    calculation = calculate(terms("1", "years", "1year"), (), (vm(),), PRICES, "EUR", {category: {"1year": D(40)}})
+    (line,) = calculation.lines
+    assert line.commitment_discount_percent == 40
+    assert line.commitment_discount == D("315.36")  # 0.09 * 8760 = 788.4, 40 %
+
+
+@pytest.mark.parametrize(
+    ("discounts", "percent", "discount", "licences_say"),
+    [
+        # one month of a 4 vCores, 8 GiB Windows VM: compute 0.18 * 730 = 131.4, licence 0.242 * 730 = 176.66
+        pytest.param(
+            DEFAULT_COMMITMENT_DISCOUNTS, "40", "52.56", "(not discounted)", id="default-licence-not-discounted"
+        ),
+        pytest.param({"licence": {"1year": D(20)}}, "0", "35.332", "(20 % commitment discount)", id="licence-only"),
+        pytest.param(
+            {"compute": {"1year": D(40)}, "Licence": {"1year": D(10)}},
+            "40",
+            "70.226",  # 52.56 + 17.666
+            "(10 % commitment discount)",
+            id="compute-and-licence",
+        ),
+    ],
+)
+def test_a_vm_licences_take_the_licence_discount_when_there_is_one(
+    discounts: dict[str, dict[str, Decimal]], percent: str, discount: str, licences_say: str
+) -> None:
+    quote = terms("1", "months", "1year")
+    calculation = calculate(quote, (), (vm(vcores=4, ram="8", licences=("0002",)),), PRICES, "EUR", discounts)
+    (line,) = calculation.lines
+    assert line.list_price == D("308.06")
+    assert line.commitment_discount_percent == D(percent)
+    assert line.commitment_discount == D(discount)
+    assert line.net == line.list_price - line.commitment_discount
+    assert line.description.endswith(f"licences 0002 {licences_say}")
 
 
 def test_pricing_a_missing_catalog_entry_or_group_fails_loudly() -> None:

@@ -41,16 +41,18 @@ def bucket_usage(access_key: str, secret_key: str, region: str, endpoint_templat
         config=CLIENT_CONFIG,
     )
     usage: list[BucketUsage] = []
-    with _translated(f"OOS in {region}"):
-        names = [str(bucket["Name"]) for bucket in client.list_buckets().get("Buckets", [])]
-        for name in names:
-            size = objects = 0
-            for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
-                for item in page.get("Contents", []):
-                    size += int(item.get("Size") or 0)
-                    objects += 1
-            usage.append(BucketUsage(name, size, objects))
-    client.close()
+    try:
+        with _translated(f"OOS in {region}"):
+            names = [str(bucket["Name"]) for bucket in client.list_buckets().get("Buckets", [])]
+            for name in names:
+                size = objects = 0
+                for page in client.get_paginator("list_objects_v2").paginate(Bucket=name):
+                    for item in page.get("Contents", []):
+                        size += int(item.get("Size") or 0)
+                        objects += 1
+                usage.append(BucketUsage(name, size, objects))
+    finally:
+        client.close()
     return usage
 
 

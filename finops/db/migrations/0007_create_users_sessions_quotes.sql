@@ -26,8 +26,10 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user_idx ON sessions (user_id);
 CREATE INDEX sessions_last_seen_idx ON sessions (last_seen_at);
 
--- Failed sign-ins per client address and per key (hashed), for the per-minute limit.
+-- Sign-in attempts per client address and per key (hashed), for the per-minute limit; a successful
+-- one is deleted, so what stays are the failures.
 CREATE TABLE login_failures (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     subject    text        NOT NULL,
     failed_at  timestamptz NOT NULL DEFAULT now()
 );
@@ -90,3 +92,5 @@ CREATE TABLE osc_catalog_refreshes (
     region        text        PRIMARY KEY,
     refreshed_at  timestamptz NOT NULL
 );
+INSERT INTO osc_catalog_refreshes (region, refreshed_at)
+SELECT region, max(valid_from) FROM osc_catalog_prices GROUP BY region;
