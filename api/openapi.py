@@ -19,7 +19,9 @@ SIGNED_IN_ONLY = {
     "401": "Not signed in, or the session expired",
     "403": "The CSRF token is missing or wrong",
 }
-OPEN_PATHS = frozenset({"/api/catalog", "/api/health", "/metrics", "/api/auth/login", "/api/auth/login/local"})
+OPEN_PATHS = frozenset(
+    {"/api/catalog", "/api/health", "/metrics", "/api/auth/login", "/api/auth/login/local", "/api/auth/session"}
+)
 
 
 def document_error_envelope(document: OpenAPI) -> None:

@@ -21,7 +21,15 @@ from litestar.params import JSONBody
 from api.errors import ApiError
 from api.schemas.auth import LocalLogin, OutscaleLogin, SessionInfo, SignedInUser
 from api.schemas.envelope import Envelope, ErrorEnvelope
-from api.sessions import COOKIE, SESSION_DEPENDENCY, expires_at, forget_cookie, idle_timeout, session_cookie
+from api.sessions import (
+    COOKIE,
+    SESSION_DEPENDENCY,
+    current_session,
+    expires_at,
+    forget_cookie,
+    idle_timeout,
+    session_cookie,
+)
 from finops.clouds.outscale.api import OutscaleApi
 from finops.config import Settings
 from finops.db.sessions import Session, claim_attempt, close_session, forget_idle_sessions, forgive, open_session
@@ -109,6 +117,20 @@ class AuthController(Controller):
         dependencies=SESSION_DEPENDENCY,
     )
     async def me(self, session: NamedDependency[Session], settings: NamedDependency[Settings]) -> Envelope[SessionInfo]:
+        return Envelope(data=_info(session.user, session.region, session.csrf_token, session.last_seen_at, settings))
+
+    @get(
+        "/session",
+        operation_id="getSessionIfAny",
+        summary="The signed-in user and the CSRF token, or null when signed out (never a 401)",
+    )
+    async def session_if_any(
+        self, request: Request[Any, Any, State], settings: NamedDependency[Settings]
+    ) -> Envelope[SessionInfo | None]:
+        try:
+            session = await current_session(request, settings)
+        except ApiError:
+            return Envelope(data=None)
         return Envelope(data=_info(session.user, session.region, session.csrf_token, session.last_seen_at, settings))
 
 

@@ -80,7 +80,7 @@ async def test_openapi_is_served_at_schema_and_lists_the_health_route(
     assert document["paths"]["/api/health"]["get"]["operationId"] == "getHealth"
 
 
-@pytest.mark.parametrize(("path", "fragment"), [("/", "<title>finops-flows</title>"), ("/app.js", "/api/health")])
+@pytest.mark.parametrize(("path", "fragment"), [("/", "<title>finops-flows</title>"), ("/js/status.js", "/api/health")])
 async def test_the_ui_is_served_at_the_root(
     api_client_for: ClientFactory, migrated_dsn: str, path: str, fragment: str
 ) -> None:

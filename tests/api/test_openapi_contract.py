@@ -7,8 +7,6 @@ real catalog recorded, the Outscale emulator behind sign-in and a Prefect server
 from __future__ import annotations
 
 import json
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +17,6 @@ import psycopg
 import pytest
 import requests
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, settings
 from litestar.serialization import encode_json
 from psycopg import sql
@@ -37,6 +34,7 @@ from finops.db.users import add_local_user
 from finops.domain.outscale_catalog import parse_catalog
 from finops.passwords import hash_password
 from tests.emulators.outscale import OutscaleEmulator
+from tests.served import served
 
 PASSWORD = "schemathesis-password"
 
@@ -72,21 +70,11 @@ def served_api(contract_dsn: str, prefect_api_url: str) -> Iterator[ServedApi]:
             database_url=SecretStr(contract_dsn), prefect_api_url=prefect_api_url, outscale_endpoint=outscale.endpoint
         )
     )
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the API did not start"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    session = requests.Session()
-    signed_in = session.post(f"{url}/api/auth/login/local", json={"username": "contract", "password": PASSWORD})
-    session.headers["X-CSRF-Token"] = signed_in.json()["data"]["csrf_token"]
-    yield ServedApi(url, session)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as url:
+        session = requests.Session()
+        signed_in = session.post(f"{url}/api/auth/login/local", json={"username": "contract", "password": PASSWORD})
+        session.headers["X-CSRF-Token"] = signed_in.json()["data"]["csrf_token"]
+        yield ServedApi(url, session)
     outscale.stop()
 
 
