@@ -1,7 +1,4 @@
-"""The quote builder in Debian's Chromium (Playwright), against the real app, database and Outscale emulator.
-
-Screenshots of each page go to tests/ui/screenshots/ (ignored by git) for a person to look at.
-"""
+"""The quote builder in Debian's Chromium (Playwright), against the real app, database and Outscale emulator."""
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from pydantic import SecretStr
 
 from api.app import create_app
@@ -24,18 +21,7 @@ from finops.db.catalog_prices import record_catalog
 from finops.domain.outscale_catalog import parse_catalog
 from tests.emulators.outscale import OutscaleEmulator
 from tests.served import served
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), ".ci/run installs Debian's chromium package; install it to run the UI tests"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
-        yield launched
-        launched.close()
+from tests.ui.conftest import shot, sign_in
 
 
 @pytest.fixture
@@ -45,39 +31,6 @@ def app_url(migrated_dsn: str, outscale: OutscaleEmulator) -> Iterator[str]:
     settings = Settings(database_url=SecretStr(migrated_dsn), outscale_endpoint=outscale.endpoint)
     with served(create_app(settings)) as url:
         yield url
-
-
-@pytest.fixture
-def page(browser: Browser, app_url: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=app_url, locale="en-GB", accept_downloads=True)
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on("console", lambda message: _keep_errors(message, problems))
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    yield opened
-    context.close()
-    assert problems == [], f"console errors: {problems}"
-
-
-def _keep_errors(message: ConsoleMessage, problems: list[str]) -> None:
-    if message.type == "error":
-        problems.append(message.text)
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, outscale: OutscaleEmulator) -> None:
-    page.goto("/#/quotes")
-    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
-    shot(page, "sign-in")
-    page.get_by_label("Access key").fill(outscale.access_key)
-    page.get_by_label("Secret key").fill(outscale.secret_key)
-    page.get_by_label("Region").select_option("eu-west-2")
-    page.get_by_role("button", name="Sign in").first.click()
-    expect(page.get_by_role("heading", name="Quote builder")).to_be_visible()
 
 
 def api_calculation(page: Page, app_url: str, quote_id: str) -> dict[str, str]:

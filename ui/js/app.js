@@ -1,12 +1,23 @@
-// The shell: language and theme, who is signed in, and the hash routes (#/quotes, #/status, #/signin).
+// The shell: language and theme, who is signed in, and the hash routes (#/quotes, #/trends, ... #/signin).
 import { api, currentSession } from "./api.js";
 import { language, setLanguage, translate } from "./i18n.js";
+import { showAccounts, showFlows } from "./admin.js";
+import { showAllocation, showConsumption, showCurrentCost, showTrends } from "./costs.js";
 import { showQuotes } from "./quotes.js";
 import { showSignIn } from "./signin.js";
 import { showStatus } from "./status.js";
 
 const view = document.getElementById("view");
-const routes = { "#/quotes": showQuotes, "#/status": showStatus };
+const routes = {
+  "#/quotes": showQuotes,
+  "#/consumption": showConsumption,
+  "#/current": showCurrentCost,
+  "#/allocation": showAllocation,
+  "#/trends": showTrends,
+  "#/accounts": showAccounts,
+  "#/flows": showFlows,
+  "#/status": showStatus,
+};
 let session = null;
 
 function applyTheme(choice) {

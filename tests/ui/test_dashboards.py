@@ -1,0 +1,118 @@
+"""The cost dashboards, accounts and flows pages in Chromium, on seeded data: charts drawn, numbers shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from playwright.sync_api import Page, expect
+from pydantic import SecretStr
+
+from api.app import create_app
+from finops.config import Settings
+from tests.api.cost_seeds import TENANCY, add_consumption, add_cost_line, roll_up_daily_costs
+from tests.db.snapshots import ACCOUNT, seed_snapshots
+from tests.emulators.outscale import OutscaleEmulator
+from tests.served import served
+from tests.ui.conftest import shot, sign_in
+
+TODAY = datetime.now(UTC).date()
+
+
+def seed(dsn: str) -> None:
+    seed_snapshots(dsn)  # the signed-in account's resources: 2 VMs and a volume
+    recent = [TODAY - timedelta(days=days) for days in (2, 3)]
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "INSERT INTO cloud_accounts (provider, account_id, name, regions, owner) VALUES ('oci', %s, 'oci', "
+            "'{eu-paris-1}', %s)",
+            [TENANCY, ACCOUNT],
+        )
+        for day in recent:
+            add_consumption(conn, ACCOUNT, day, "TinaOS-FCU", "12.50")
+            add_consumption(conn, ACCOUNT, day, "TinaOS-OOS", "3.25", type_="enterprise")
+        for day, team, billed in ((recent[0], "data", "40.00"), (recent[1], "web", "25.00"), (recent[1], None, "5.00")):
+            add_cost_line(conn, {
+                "provider": "oci", "sub_account_id": TENANCY, "service_name": "Compute", "region_id": "eu-paris-1",
+                "charge_period_start": datetime(day.year, day.month, day.day, tzinfo=UTC), "billed_cost": billed,
+                "effective_cost": billed, "billing_currency": "EUR", "tags": {"team": team} if team else {},
+            })  # fmt: skip
+        last_month = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=10)
+        add_cost_line(conn, {
+            "provider": "oci", "sub_account_id": TENANCY, "service_name": "Compute", "region_id": "eu-paris-1",
+            "charge_period_start": datetime(last_month.year, last_month.month, 10, tzinfo=UTC), "billed_cost": "80.00",
+            "effective_cost": "80.00", "billing_currency": "EUR", "tags": {},
+        })  # fmt: skip
+        roll_up_daily_costs(conn)
+
+
+@pytest.fixture
+def app_url(migrated_dsn: str, outscale: OutscaleEmulator, prefect_api_url: str) -> Iterator[str]:
+    seed(migrated_dsn)
+    settings = Settings(
+        database_url=SecretStr(migrated_dsn), outscale_endpoint=outscale.endpoint, prefect_api_url=prefect_api_url
+    )
+    with served(create_app(settings)) as url:
+        yield url
+
+
+def chart_drawn(page: Page) -> bool:
+    return bool(page.evaluate("() => [...document.querySelectorAll('canvas')].some((c) => window.Chart.getChart(c))"))
+
+
+def test_each_dashboard_draws_its_chart_from_the_seeded_costs(page: Page, outscale: OutscaleEmulator) -> None:
+    sign_in(page, outscale)
+    if TODAY.day > 3:  # the seeded days are in the default 30-day window
+        page.goto("/#/consumption")
+        expect(page.get_by_role("heading", name="Consumption")).to_be_visible()
+        expect(page.locator("main tbody tr")).to_have_count(4)
+        assert chart_drawn(page)
+        expect(page.locator("main")).to_contain_text("€31.50")  # 2 days x (12.50 + 3.25)
+        shot(page, "consumption")
+
+    page.goto("/#/current")
+    expect(page.get_by_role("heading", name="Current cost")).to_be_visible()
+    expect(page.locator("main table").first.locator("tbody tr")).to_have_count(2)  # Vm, Volume
+    assert chart_drawn(page)
+    shot(page, "current-cost")
+
+    page.goto("/#/allocation")
+    expect(page.get_by_role("heading", name="Allocation")).to_be_visible()
+    expect(page.locator("main tbody tr")).to_have_count(3)  # data, web, untagged
+    expect(page.locator("main")).to_contain_text("(untagged)")
+    assert chart_drawn(page)
+    shot(page, "allocation")
+
+    page.goto("/#/trends")
+    expect(page.get_by_role("heading", name="Trends", level=1)).to_be_visible()
+    expect(page.locator("main h2").first).to_contain_text("oci")
+    page.wait_for_function("() => [...document.querySelectorAll('canvas')].some((c) => window.Chart.getChart(c))")
+    shot(page, "trends")
+
+    page.goto("/#/accounts")
+    expect(page.get_by_role("cell", name=TENANCY)).to_be_visible()
+    shot(page, "accounts")
+
+    page.goto("/#/flows")
+    expect(page.get_by_role("heading", name="Flows")).to_be_visible()
+    expect(page.get_by_role("link", name="Open the Prefect UI")).to_be_visible()
+    shot(page, "flows")
+
+
+def test_a_dark_theme_keeps_every_field_labelled(page: Page, outscale: OutscaleEmulator) -> None:
+    sign_in(page, outscale)
+    page.get_by_label("Theme").select_option("dark")
+    for route in ("#/quotes", "#/consumption", "#/current", "#/allocation", "#/accounts"):
+        page.goto(f"/{route}")
+        page.wait_for_load_state("networkidle")
+        unlabelled = page.evaluate(
+            """() => [...document.querySelectorAll('main input, main select')].filter((field) =>
+                !field.getAttribute('aria-label') && !(field.id && document.querySelector(`label[for="${field.id}"]`))
+            ).map((field) => field.outerHTML)"""
+        )
+        assert unlabelled == [], f"{route}: {unlabelled}"
+    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(15, 17, 21)"
+    shot(page, "accounts-dark")
