@@ -28,15 +28,20 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, app_url: str) -> Iterator[Page]:
+def console_errors() -> list[str]:
+    """What the page logged as errors; a test that provokes one on purpose takes it out after checking it."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str, console_errors: list[str]) -> Iterator[Page]:
     context = browser.new_context(base_url=app_url, locale="en-GB", accept_downloads=True)
     opened = context.new_page()
-    problems: list[str] = []
-    opened.on("console", lambda message: _keep_errors(message, problems))
-    opened.on("pageerror", lambda error: problems.append(str(error)))
+    opened.on("console", lambda message: _keep_errors(message, console_errors))
+    opened.on("pageerror", lambda error: console_errors.append(str(error)))
     yield opened
     context.close()
-    assert problems == [], f"console errors: {problems}"
+    assert console_errors == [], f"console errors: {console_errors}"
 
 
 def _keep_errors(message: ConsoleMessage, problems: list[str]) -> None:
