@@ -18,7 +18,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, Parameter
 
 from api.calculation_cache import CalculationCache
-from api.catalog_source import CatalogSource, CatalogView
+from api.catalog_source import CatalogSource
 from api.controllers.catalog import cache_state
 from api.errors import ApiError
 from api.quote_calculations import calculated_quote, calculation_or_none, unpriced
@@ -44,7 +44,7 @@ from api.schemas.quotes import (
 from api.sessions import CHANGING_SESSION_DEPENDENCY, SESSION_DEPENDENCY
 from finops.config import Settings
 from finops.db import quotes as store
-from finops.db.quotes import QuoteRow, QuoteTermsRow
+from finops.db.quotes import ItemFields, QuoteRow, QuoteTermsRow
 from finops.db.sessions import Session
 from finops.domain.outscale_catalog import REGION_CURRENCIES
 from finops.domain.quote_export import quote_csv
@@ -179,13 +179,10 @@ class QuotesController(Controller):
         data: JSONBody[ItemInput],
     ) -> Envelope[QuoteView]:
         async with request.app.state.pool.connection() as conn:
-            quote = _found(await store.fetch_quote(conn, session.user.id, quote_id))
-            view = await catalog.prices(conn, quote.terms.region)
-            fields = item_fields(data, view.price_list)
-            _check_item(pricing_item(fields), view)
+            fields = await _checked_fields(conn, session.user.id, quote_id, catalog, data)
             async with _group_checked():
                 await store.add_item(conn, session.user.id, quote_id, fields)
-            return Envelope(data=quote_view(_found(await store.fetch_quote(conn, session.user.id, quote_id))))
+            return await _as_it_is_now(conn, session.user.id, quote_id)
 
     @put(
         "/{quote_id:int}/items/{item_id:int}",
@@ -203,15 +200,12 @@ class QuotesController(Controller):
         data: JSONBody[ItemInput],
     ) -> Envelope[QuoteView]:
         async with request.app.state.pool.connection() as conn:
-            quote = _found(await store.fetch_quote(conn, session.user.id, quote_id))
-            view = await catalog.prices(conn, quote.terms.region)
-            fields = item_fields(data, view.price_list)
-            _check_item(pricing_item(fields), view)
+            fields = await _checked_fields(conn, session.user.id, quote_id, catalog, data)
             async with _group_checked():
                 changed = await store.update_item(conn, session.user.id, quote_id, item_id, fields, data.position)
             if not changed:
                 raise _not_found("item")
-            return Envelope(data=quote_view(_found(await store.fetch_quote(conn, session.user.id, quote_id))))
+            return await _as_it_is_now(conn, session.user.id, quote_id)
 
     @delete(
         "/{quote_id:int}/items/{item_id:int}",
@@ -226,7 +220,7 @@ class QuotesController(Controller):
         async with request.app.state.pool.connection() as conn:
             if not await store.delete_item(conn, session.user.id, quote_id, item_id):
                 raise _not_found("item")
-            return Envelope(data=quote_view(_found(await store.fetch_quote(conn, session.user.id, quote_id))))
+            return await _as_it_is_now(conn, session.user.id, quote_id)
 
     @post(
         "/{quote_id:int}/groups",
@@ -244,7 +238,7 @@ class QuotesController(Controller):
         async with request.app.state.pool.connection() as conn:
             if await store.add_group(conn, session.user.id, quote_id, data.name, data.position) is None:
                 raise _not_found()
-            return Envelope(data=quote_view(_found(await store.fetch_quote(conn, session.user.id, quote_id))))
+            return await _as_it_is_now(conn, session.user.id, quote_id)
 
     @put(
         "/{quote_id:int}/groups/{group_id:int}",
@@ -263,7 +257,7 @@ class QuotesController(Controller):
         async with request.app.state.pool.connection() as conn:
             if not await store.update_group(conn, session.user.id, quote_id, group_id, data.name, data.position):
                 raise _not_found("group")
-            return Envelope(data=quote_view(_found(await store.fetch_quote(conn, session.user.id, quote_id))))
+            return await _as_it_is_now(conn, session.user.id, quote_id)
 
     @delete(
         "/{quote_id:int}/groups/{group_id:int}",
@@ -278,7 +272,7 @@ class QuotesController(Controller):
         async with request.app.state.pool.connection() as conn:
             if not await store.delete_group(conn, session.user.id, quote_id, group_id):
                 raise _not_found("group")
-            return Envelope(data=quote_view(_found(await store.fetch_quote(conn, session.user.id, quote_id))))
+            return await _as_it_is_now(conn, session.user.id, quote_id)
 
     @get(
         "/{quote_id:int}/calculate",
@@ -337,10 +331,20 @@ def _check_terms(terms: QuoteTermsRow) -> None:
         raise _invalid(problems)
 
 
-def _check_item(item: Any, view: CatalogView) -> None:
-    problems = item_problems(item, view.price_list)
-    if problems:
+async def _checked_fields(
+    conn: psycopg.AsyncConnection, owner_id: int, quote_id: int, catalog: CatalogSource, data: ItemInput
+) -> ItemFields:
+    """What to store for an item, checked against the catalog of the quote's region (404, or 422 per field)."""
+    quote = _found(await store.fetch_quote(conn, owner_id, quote_id))
+    view = await catalog.prices(conn, quote.terms.region)
+    fields = item_fields(data, view.price_list)
+    if problems := item_problems(pricing_item(fields), view.price_list):
         raise _invalid(problems)
+    return fields
+
+
+async def _as_it_is_now(conn: psycopg.AsyncConnection, owner_id: int, quote_id: int) -> Envelope[QuoteView]:
+    return Envelope(data=quote_view(_found(await store.fetch_quote(conn, owner_id, quote_id))))
 
 
 def _invalid(problems: dict[str, str]) -> ApiError:
