@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from queue import Empty
 
 import psycopg
 from psycopg import sql
@@ -172,6 +173,19 @@ def fresh_schema(dsn: str) -> None:
         migrate(conn)
 
 
+def wait_for_child(child: multiprocessing.process.BaseProcess, queue: multiprocessing.Queue) -> tuple:  # type: ignore[type-arg]
+    """The loader's figures; a loader that died says so instead of leaving the benchmark waiting."""
+    while True:
+        try:
+            figures = queue.get(timeout=1)
+        except Empty:
+            if not child.is_alive():
+                sys.exit(f"the loader process died (exit code {child.exitcode}); see its traceback above")
+            continue
+        child.join()
+        return figures  # type: ignore[no-any-return]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -188,8 +202,7 @@ def main() -> None:
         queue: multiprocessing.Queue = multiprocessing.get_context("spawn").Queue()  # type: ignore[type-arg]
         child = multiprocessing.get_context("spawn").Process(target=measure_our_ingest, args=(dsn, path, queue))
         child.start()
-        ours, status, rows, totals, peak_kib = queue.get()
-        child.join()
+        ours, status, rows, totals, peak_kib = wait_for_child(child, queue)
         raw = measure_raw_copy(dsn, path, header)
         fresh_schema(dsn)
         batched = measure_usage2adw(dsn, path)
