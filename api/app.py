@@ -14,7 +14,9 @@ from litestar.static_files import create_static_files_router
 from api.calculation_cache import CalculationCache
 from api.catalog_source import CatalogSource
 from api.controllers.accounts import AccountsController
+from api.controllers.alerts import AlertsController
 from api.controllers.auth import AuthController
+from api.controllers.budgets import BudgetsController
 from api.controllers.catalog import CatalogController
 from api.controllers.consumption import ConsumptionController
 from api.controllers.costs import CostsController
@@ -50,7 +52,9 @@ def create_app(settings: Settings) -> Litestar:
 
     route_handlers: list[Any] = [
         AccountsController,
+        AlertsController,
         AuthController,
+        BudgetsController,
         CatalogController,
         ConsumptionController,
         CostsController,

@@ -161,6 +161,23 @@ class Settings(BaseSettings):
     )
     mail_outbox_dir: Path | None = Field(default=None, description="Write .eml files here instead of sending.")
 
+    alert_emails: list[str] = Field(
+        default_factory=list, description="Who gets drift and anomaly alerts by email (budgets name their own)."
+    )
+    alert_webhooks: list[SecretStr] = Field(
+        default_factory=list,
+        description="Webhook URLs (JSON receivers, Slack, Teams) for drift and anomaly alerts; they hold secrets.",
+    )
+    alert_sender: str | None = Field(default=None, description="From: of alert emails (else FINOPS_EMAIL_FROM).")
+    dashboard_url: str | None = Field(default=None, description="The web UI's address, linked from alerts.")
+    alert_max_attempts: int = Field(default=10, ge=1, description="Sends tried for one notification before giving up.")
+    drift_percent: Decimal = Field(default=Decimal(10), gt=0, description="Estimate-vs-bill drift worth a finding.")
+    drift_min_gap: Decimal = Field(default=Decimal(1), ge=0, description="...and the absolute gap it must pass.")
+    drift_days: int = Field(default=7, ge=1, le=92, description="Days back detect-drift looks at (late data).")
+    anomaly_z_score: Decimal = Field(default=Decimal(3), gt=0, description="Robust z-score of a spend anomaly.")
+    anomaly_min_impact: Decimal = Field(default=Decimal(10), ge=0, description="Absolute impact of an anomaly.")
+    anomaly_min_percent: Decimal = Field(default=Decimal(20), ge=0, description="Impact in percent of expected.")
+
     events_token: SecretStr | None = Field(default=None, description="Shared token of POST /api/events/oci.")
     events_confirmation_hosts: list[str] = Field(default_factory=lambda: ["*.oraclecloud.com"])
 

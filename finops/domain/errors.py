@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-ErrorCategory = Literal["config", "database", "auth", "storage", "vault", "smtp", "parse", "cloud"]
+ErrorCategory = Literal["config", "database", "auth", "storage", "vault", "smtp", "parse", "cloud", "webhook"]
 
 
 class FinopsError(Exception):
@@ -59,6 +59,12 @@ class CloudError(FinopsError):
     """A cloud API (Outscale) refused or failed a call."""
 
     category: ErrorCategory = "cloud"
+
+
+class WebhookError(FinopsError):
+    """A webhook receiver refused or failed a notification."""
+
+    category: ErrorCategory = "webhook"
 
 
 def is_transient(error: BaseException) -> bool:

@@ -14,6 +14,7 @@ from tests.emulators.oci import OciEmulator
 from tests.emulators.oos import OosEmulator
 from tests.emulators.outscale import OutscaleEmulator, recorded_consumption
 from tests.emulators.smtp import MailServer
+from tests.emulators.webhooks import WebhookReceiver
 
 TENANCY = "ocid1.tenancy.oc1..aaaaaaaatesttenancy"
 USER = "ocid1.user.oc1..aaaaaaaatestuser"
@@ -78,3 +79,10 @@ def oos(outscale: OutscaleEmulator) -> Iterator[OosEmulator]:
     emulator.add_owner(outscale.access_key, outscale.secret_key, outscale.account_id)
     yield emulator
     emulator.stop()
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver().start()
+    yield receiver
+    receiver.stop()
