@@ -153,7 +153,8 @@ def test_a_month_crossing_50_80_100_percent_actual_and_100_forecast_alerts_each_
     assert 'href="http://finops.tenant.example/#/budgets"' in html_of(message)
     (body,) = webhook_receiver.bodies
     assert body["schema"] == "finops-flows.alerts/1"
-    assert [(a["kind"], a["data"]["actual"], a["data"]["limit"]) for a in body["alerts"]] == [("budget", "600.00", "500")]
+    told = [(a["kind"], a["data"]["actual"], a["data"]["limit"]) for a in body["alerts"]]
+    assert told == [("budget", "600.00", "500")]
 
     # 5 days at 60: 900 (90 %), forecast 900 / 25 x 30 = 1,080: 80 % actual and 100 % forecast, in one digest.
     spend(migrated_dsn, date(2026, 11, 21), 5, D(60))
@@ -217,7 +218,9 @@ def test_with_smtp_down_the_alert_stays_pending_and_goes_out_on_the_next_run(
     completed, summary, message = run(date(2026, 11, 21))
     assert not completed and "unsent alerts stay pending for the next run" in message
     assert [o["status"] for o in summary["notifications"] if o["channel"] == "email"] == ["failed"]
-    assert alerts(migrated_dsn) == [("Budget prod: actual 50 % crossed", "2026-11-01", ["email:failed", "webhook:sent"])]
+    assert alerts(migrated_dsn) == [
+        ("Budget prod: actual 50 % crossed", "2026-11-01", ["email:failed", "webhook:sent"])
+    ]
     assert len(webhook_receiver.bodies) == 1, "the webhook does not wait for the mail server"
 
     mail_server.start(port=port)
@@ -267,6 +270,7 @@ def test_other_currencies_and_accounts_the_owner_does_not_have_never_count(alert
 def test_late_data_of_the_month_just_ended_still_fires_its_rules(alerting: int, migrated_dsn: str) -> None:
     spend(migrated_dsn, NOVEMBER, 30, D(30))  # 900 for November, seen on December 2nd
     completed, summary, _ = run(date(2026, 12, 2))
+    assert completed
     november, december = summary["budgets"][0]["periods"]
     assert (november["period_start"], november["fired"]) == ("2026-11-01", ["actual 50 %", "actual 80 %"])
     assert december["fired"] == [] and december["actual"] == "0"

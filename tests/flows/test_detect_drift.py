@@ -186,7 +186,7 @@ def test_a_dead_webhook_fails_the_run_and_is_tried_again_next_run(
 ) -> None:
     seed_daily_spend(migrated_dsn)
     webhook_receiver.fail_next(3)  # the first try and both retries
-    completed, summary, message = run(from_date=DAY, to_date=DAY + timedelta(days=1))
+    completed, _, message = run(from_date=DAY, to_date=DAY + timedelta(days=1))
     assert not completed and "answered 503" in message
     assert webhook_receiver.url.split("/hooks/")[1] not in message, "the URL's secret path stays out of messages"
     assert len(mail_server.messages) == 1 and webhook_receiver.bodies == []
