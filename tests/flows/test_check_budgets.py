@@ -6,83 +6,19 @@ import threading
 from datetime import date, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 
-from finops.config import Settings
-from finops.db.budgets import BudgetDraft, BudgetScope, NewRule, create_budget
-from finops.secret_box import SecretBox
 from flows.check_budgets import check_budgets
-from tests.emulators.certificates import CertificatePair
 from tests.emulators.smtp import MailServer
 from tests.emulators.webhooks import WebhookReceiver
+from tests.flows.conftest import ALERT_RECIPIENTS, BUDGET_TENANCY
 
 D = Decimal
-TENANCY = "ocid1.tenancy.oc1..aaaaaaaabudgettenancy"
+TENANCY = BUDGET_TENANCY
 STRANGER = "ocid1.tenancy.oc1..aaaaaaaasomeoneelses"
-RECIPIENTS = ("finops@tenant.example", "cfo@tenant.example")
-
-
-@pytest.fixture
-def alerting(
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    migrated_dsn: str,
-    prefect_api_url: str,
-    mail_server: MailServer,
-    tls_certificate: CertificatePair,
-    webhook_receiver: WebhookReceiver,
-) -> int:
-    """A local user owning one OCI tenancy, with a monthly EUR 1,000 budget at 50/80/100 % actual and 100 % forecast."""
-    for name, value in {
-        "DATABASE_URL": migrated_dsn,
-        "FINOPS_HOME": str(tmp_path / "home"),
-        "FINOPS_SMTP_HOST": "127.0.0.1",
-        "FINOPS_SMTP_PORT": str(mail_server.port),
-        "FINOPS_SMTP_CA_FILE": str(tls_certificate.certificate),
-        "FINOPS_SMTP_USERNAME": "env:TEST_SMTP_USER",
-        "FINOPS_SMTP_PASSWORD": "env:TEST_SMTP_PASSWORD",
-        "TEST_SMTP_USER": mail_server.username,
-        "TEST_SMTP_PASSWORD": mail_server.password,
-        "FINOPS_SMTP_TIMEOUT_SECONDS": "5",
-        "FINOPS_ALERT_SENDER": "alerts@tenant.example",
-        "FINOPS_DASHBOARD_URL": "http://finops.tenant.example/#/budgets",
-    }.items():
-        monkeypatch.setenv(name, value)
-    box = SecretBox.from_settings(Settings())
-    with psycopg.connect(migrated_dsn, autocommit=True) as conn:
-        row = conn.execute(
-            "INSERT INTO users (kind, login, password_hash) VALUES ('local', 'alice', 'x') RETURNING id"
-        ).fetchone()
-        assert row
-        conn.execute(
-            "INSERT INTO cloud_accounts (provider, account_id, name, regions, owner)"
-            " VALUES ('oci', %s, 'prod', '{eu-paris-1}', 'alice')",
-            [TENANCY],
-        )
-        return create_budget(
-            conn,
-            int(row[0]),
-            BudgetDraft(
-                name="prod",
-                scope=BudgetScope(provider="oci"),
-                period="monthly",
-                amount=D(1000),
-                currency="EUR",
-                emails=RECIPIENTS,
-                webhooks_sealed=(box.seal(webhook_receiver.url),),
-                webhook_labels=("http://127.0.0.1",),
-                rules=(
-                    NewRule("ACTUAL", "PERCENT", D(50)),
-                    NewRule("ACTUAL", "PERCENT", D(80)),
-                    NewRule("ACTUAL", "PERCENT", D(100)),
-                    NewRule("FORECAST", "PERCENT", D(100)),
-                ),
-            ),
-        )
+RECIPIENTS = ALERT_RECIPIENTS
 
 
 def spend(dsn: str, first: date, days: int, per_day: Decimal, *, account: str = TENANCY, currency: str = "EUR") -> None:

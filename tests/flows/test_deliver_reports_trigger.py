@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,8 +14,8 @@ from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterNam
 from prefect.client.schemas.objects import FlowRun
 
 from api.app import create_app
-from finops.config import PROJECT_ROOT, Settings
-from tests.flows.conftest import BUCKET, NS, DeliveryWorld, gzipped_sample
+from finops.config import Settings
+from tests.flows.conftest import BUCKET, NS, DeliveryWorld, gzipped_sample, serving_deployments
 from tests.unit.test_oci_events import oci_event
 
 TOKEN = "trigger-t0ken"
@@ -29,36 +25,8 @@ TRIGGER_AUTOMATION = "deliver-reports__trigger_1"
 
 @pytest.fixture
 def served_deployments(delivery: DeliveryWorld, prefect_api_url: str, tmp_path: Path) -> Iterator[None]:
-    """deployments/serve.py as `finops up` starts it, against the test Prefect server."""
-    log = (tmp_path / "serve.log").open("w")
-    env = {**os.environ, "PREFECT_API_URL": prefect_api_url}
-    serve = subprocess.Popen(
-        [sys.executable, str(PROJECT_ROOT / "deployments" / "serve.py")],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while not _trigger_is_registered():
-            assert serve.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "deliver-reports was not served in time"
-            time.sleep(1)
+    with serving_deployments(prefect_api_url, tmp_path / "serve.log", TRIGGER_AUTOMATION):
         yield
-    finally:
-        serve.send_signal(signal.SIGINT)
-        try:
-            serve.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            serve.kill()
-        log.close()
-
-
-def _trigger_is_registered() -> bool:
-    """serve() creates the deployment first and its trigger's automation last."""
-    with get_client(sync_client=True) as client:
-        return bool(client.read_automations_by_name(TRIGGER_AUTOMATION))
 
 
 def _triggered_runs() -> list[FlowRun]:
