@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -29,57 +30,75 @@ def _days(first: date, end: date) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((end - first).days)]
 
 
+@dataclass
+class DriftTally:
+    compared: int = 0
+    not_estimated: int = 0  # billed days no snapshot covers from midnight
+    # Data transfer, OKS, marketplace...: billed, but no resource snapshot estimates them. Told, never a drift.
+    not_estimable: dict[str, Decimal] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+
 @task(task_run_name="estimate vs bill {first}..{end}", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def detect_estimate_drift(first: date, end: date, settings: Settings, recipients: Recipients) -> dict[str, Any]:
     """Each Outscale account, region and day: snapshots times hours against the priced consumption."""
     thresholds = DriftThresholds(settings.drift_percent, settings.drift_min_gap)
-    compared = not_estimated = 0
-    findings: list[dict[str, Any]] = []
-    # Data transfer, OKS, marketplace...: billed, but no resource snapshot estimates them. Told, never a drift.
-    not_estimable: dict[str, Decimal] = {}
+    tally = DriftTally()
     with connect(database_url(settings)) as conn:
         for account, region in outscale_account_regions(conn, first, end):
             for day in _days(first, end):
-                start_at = datetime.combine(day, time(), UTC)
-                points, currency = resource_points(conn, account, region, start_at, start_at + timedelta(days=1))
-                estimated = estimate(points, start_at, start_at + timedelta(days=1))
-                billed: dict[str, Decimal] = {}
-                entries = billed_entries(conn, account, region, day, day + timedelta(days=1))
-                for entry in entries:
-                    currency = currency or entry.currency or None
-                    category = consumption_category(entry.service, entry.type, entry.operation)
-                    if category is None:
-                        key = f"{entry.currency} {entry.service}/{entry.type}"
-                        not_estimable[key] = not_estimable.get(key, Decimal(0)) + entry.price
-                        continue
-                    billed[category] = billed.get(category, Decimal(0)) + entry.price
-                if not entries:
-                    continue  # that day's consumption is not read yet
-                if estimated is None or currency is None:
-                    not_estimated += 1
-                    continue
-                compared += 1
-                for drift in compare(estimated, billed, thresholds):
-                    facts = drift_facts(
-                        account, region, day, currency, drift.category, drift.estimated, drift.billed,
-                        drift.drift_percent, drift.only_in_bill,
-                    )  # fmt: skip
-                    finding = FindingDraft(
-                        fingerprint=f"drift:{account}:{region}:{drift.category}:{day.isoformat()}",
-                        method="estimate_vs_bill", provider="outscale", account_id=account, region_id=region,
-                        subject=drift.category, period_start=day, period_end=day + timedelta(days=1),
-                        currency=currency, expected=drift.estimated, actual=drift.billed, impact=drift.gap,
-                        variance_percent=drift.drift_percent, score=None, details=facts["data"],
-                    )  # fmt: skip
-                    title = f"Outscale {account} {region}: {drift.category} drift on {day.isoformat()}"
-                    findings.append(_record(conn, finding, "drift", title, facts, recipients))
+                _compare_day(conn, account, region, day, thresholds, recipients, tally)
     return {
         "method": "estimate_vs_bill",
-        "compared": compared,
-        "not_estimated": not_estimated,
-        "not_estimable": {key: format(total, "f") for key, total in sorted(not_estimable.items())},
-        "findings": findings,
+        "compared": tally.compared,
+        "not_estimated": tally.not_estimated,
+        "not_estimable": {key: format(total, "f") for key, total in sorted(tally.not_estimable.items())},
+        "findings": tally.findings,
     }
+
+
+def _compare_day(
+    conn: psycopg.Connection,
+    account: str,
+    region: str,
+    day: date,
+    thresholds: DriftThresholds,
+    recipients: Recipients,
+    tally: DriftTally,
+) -> None:
+    entries = billed_entries(conn, account, region, day, day + timedelta(days=1))
+    if not entries:
+        return  # that day's consumption is not read yet
+    start_at = datetime.combine(day, time(), UTC)
+    points, currency = resource_points(conn, account, region, start_at, start_at + timedelta(days=1))
+    estimated = estimate(points, start_at, start_at + timedelta(days=1))
+    billed: dict[str, Decimal] = {}
+    for entry in entries:
+        currency = currency or entry.currency or None
+        category = consumption_category(entry.service, entry.type, entry.operation)
+        if category is None:
+            key = f"{entry.currency} {entry.service}/{entry.type}"
+            tally.not_estimable[key] = tally.not_estimable.get(key, Decimal(0)) + entry.price
+        else:
+            billed[category] = billed.get(category, Decimal(0)) + entry.price
+    if estimated is None or currency is None:
+        tally.not_estimated += 1
+        return
+    tally.compared += 1
+    for drift in compare(estimated, billed, thresholds):
+        facts = drift_facts(
+            account, region, day, currency, drift.category, drift.estimated, drift.billed, drift.drift_percent,
+            drift.only_in_bill,
+        )  # fmt: skip
+        finding = FindingDraft(
+            fingerprint=f"drift:{account}:{region}:{drift.category}:{day.isoformat()}",
+            method="estimate_vs_bill", provider="outscale", account_id=account, region_id=region,
+            subject=drift.category, period_start=day, period_end=day + timedelta(days=1), currency=currency,
+            expected=drift.estimated, actual=drift.billed, impact=drift.gap, variance_percent=drift.drift_percent,
+            score=None, details=facts["data"],
+        )  # fmt: skip
+        title = f"Outscale {account} {region}: {drift.category} drift on {day.isoformat()}"
+        tally.findings.append(_record(conn, finding, "drift", title, facts, recipients))
 
 
 @task(task_run_name="spend anomalies {first}..{end}", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)

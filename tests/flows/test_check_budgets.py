@@ -9,6 +9,8 @@ from email.message import EmailMessage
 from typing import Any
 
 import psycopg
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from flows.check_budgets import check_budgets
 from tests.emulators.smtp import MailServer
@@ -158,6 +160,11 @@ def test_with_smtp_down_the_alert_stays_pending_and_goes_out_on_the_next_run(
         ("Budget prod: actual 50 % crossed", "2026-11-01", ["email:failed", "webhook:sent"])
     ]
     assert len(webhook_receiver.bodies) == 1, "the webhook does not wait for the mail server"
+    with get_client(sync_client=True) as prefect:
+        (artifact,) = prefect.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["check-budgets"])), limit=1
+        )
+    assert "notification by email" in str(artifact.data) and "smtp: 127.0.0.1" in str(artifact.data)
 
     mail_server.start(port=port)
     completed, summary, _ = run(date(2026, 11, 21))
