@@ -16,13 +16,12 @@ def publish_alert_report(key: str, rows: list[dict[str, Any]], sent: list[dict[s
     table += [
         {
             "what": f"notification by {outcome['channel']}",
-            "subject": outcome["to"],
-            "result": outcome["status"] + (f": {outcome['problem']}" if outcome["problem"] else ""),
-            "details": "; ".join(outcome["alerts"]),
+            "subject": redact(outcome["to"]),
+            "result": redact(outcome["status"] + (f": {outcome['problem']}" if outcome["problem"] else "")),
+            "details": redact("; ".join(outcome["alerts"])),
         }
         for outcome in sent
     ]
     if not table:
         table = [{"what": "nothing", "subject": "", "result": "nothing to check or send", "details": ""}]
-    create_table_artifact(table=[{k: redact(str(v)) for k, v in row.items()} for row in table], key=key,
-                          description=description)  # fmt: skip
+    create_table_artifact(table=table, key=key, description=description)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID, uuid4
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -24,44 +25,37 @@ from tasks.database import database_url
 from tasks.mail import smtp_server
 from tasks.retry import retry_if_transient
 
-# Longer than any send with its retries: a lease that runs out means the run holding it died.
-SEND_LEASE = timedelta(minutes=15)
+# Far longer than a run's sends with their retries (about 40 s for a receiver that never answers):
+# a lease that runs out means the run holding it died.
+SEND_LEASE = timedelta(hours=1)
 # Few and short: a mail server or receiver still down is tried again by the next run, not held up in this one.
 SEND_RETRIES: dict[str, Any] = {"retries": 2, "retry_delay_seconds": [2, 8], "retry_condition_fn": retry_if_transient}
+
+DigestKey = tuple[str, tuple[str, ...]]
 
 
 @task(task_run_name="send pending alerts", cache_policy=NO_CACHE)
 def send_pending_alerts(settings: Settings) -> list[dict[str, Any]]:
+    token = uuid4()
     with connect(database_url(settings)) as conn:
-        pending = claim_pending(conn, SEND_LEASE, settings.alert_max_attempts)
-    if not pending:
-        return []
-    outcomes = []
+        pending = claim_pending(conn, SEND_LEASE, settings.alert_max_attempts, token)
     groups, unreadable = _digests(pending, settings)
-    if unreadable:
-        with connect(database_url(settings)) as conn:
-            mark_failed(conn, [n.id for n, _ in unreadable], unreadable[0][1])
-        outcomes += [_outcome("failed", "webhook", n.webhook_label or "webhook", [n], why) for n, why in unreadable]
+    outcomes = [_finish(settings, token, [n], "failed", n.webhook_label or "webhook", why) for n, why in unreadable]
     for (channel, target), notifications in groups.items():
         label = ", ".join(target) if channel == "email" else (notifications[0].webhook_label or "webhook")
         try:
-            send_digest(channel, target, notifications, settings)
+            send_digest(channel, notifications, settings)
         except FinopsError as error:
             reason = redact(f"{error.category}: {error.message}")
-            get_run_logger().warning(
-                "digest channel=%s to=%s failed, kept for the next run: %s", channel, label, reason
-            )
-            with connect(database_url(settings)) as conn:
-                mark_failed(conn, [n.id for n in notifications], reason)
-            outcomes.append(_outcome("failed", channel, label, notifications, reason))
-            continue
-        with connect(database_url(settings)) as conn:
-            mark_sent(conn, [n.id for n in notifications])
-        outcomes.append(_outcome("sent", channel, label, notifications, None))
+            get_run_logger().warning("digest channel=%s to=%s failed, kept for next run: %s", channel, label, reason)
+            outcomes.append(_finish(settings, token, notifications, "failed", label, reason))
+        except Exception as error:
+            reason = f"unexpected error ({type(error).__name__}); see the run's log"
+            get_run_logger().exception("digest channel=%s to=%s failed unexpectedly", channel, label)
+            outcomes.append(_finish(settings, token, notifications, "failed", label, reason))
+        else:
+            outcomes.append(_finish(settings, token, notifications, "sent", label, None))
     return outcomes
-
-
-DigestKey = tuple[str, tuple[str, ...]]
 
 
 def _digests(
@@ -87,17 +81,17 @@ def _digests(
 
 
 @task(task_run_name="send digest by {channel}", cache_policy=NO_CACHE, **SEND_RETRIES)
-def send_digest(
-    channel: str, target: tuple[str, ...], notifications: list[PendingNotification], settings: Settings
-) -> None:
-    items = _items(notifications)
+def send_digest(channel: str, notifications: list[PendingNotification], settings: Settings) -> None:
+    """The URL is opened here, not passed in: a task's arguments may be serialised (task runners, results)."""
+    items = [DigestItem.from_facts(n.alert_id, n.kind, n.title, n.period_start, n.facts) for n in notifications]
+    digest_id = digest_message_id([n.id for n in notifications])
     now = datetime.now(UTC)
     if channel == "webhook":
-        (url,) = target
+        url = SecretBox.from_settings(settings).open(notifications[0].webhook_sealed or b"")
         if is_chat_target(url):
             post_chat(url, digest_subject(items), digest_text(items, settings.dashboard_url))
         else:
-            post_json(url, webhook_body(items, now, settings.dashboard_url))
+            post_json(url, webhook_body(items, now, settings.dashboard_url), idempotency_key=digest_id.strip("<>"))
         return
     sender = settings.alert_sender or settings.email_from
     if not sender:
@@ -105,8 +99,8 @@ def send_digest(
     message = build_digest(
         items,
         sender=sender,
-        recipients=target,
-        message_id=digest_message_id([n.id for n in notifications]),
+        recipients=notifications[0].emails,
+        message_id=digest_id,
         dashboard_url=settings.dashboard_url,
         sent_at=now,
     )
@@ -116,16 +110,23 @@ def send_digest(
     send(message, smtp_server(settings))
 
 
-def _items(notifications: Sequence[PendingNotification]) -> list[DigestItem]:
-    return [DigestItem.from_facts(n.alert_id, n.kind, n.title, n.period_start, n.facts) for n in notifications]
-
-
-def _outcome(
-    status: str, channel: str, to: str, notifications: Sequence[PendingNotification], problem: str | None
+def _finish(
+    settings: Settings,
+    token: UUID,
+    notifications: Sequence[PendingNotification],
+    status: str,
+    to: str,
+    problem: str | None,
 ) -> dict[str, Any]:
+    ids = [n.id for n in notifications]
+    with connect(database_url(settings)) as conn:
+        if problem is None:
+            mark_sent(conn, ids, token)
+        else:
+            mark_failed(conn, ids, token, problem)
     return {
         "status": status,
-        "channel": channel,
+        "channel": notifications[0].channel,
         "to": to,
         "alerts": [n.title for n in notifications],
         "attempt": max(n.attempts for n in notifications),

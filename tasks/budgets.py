@@ -11,8 +11,9 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from finops.config import Settings
+from finops.db.account_scope import owner_accounts
 from finops.db.alerts import AlertDraft, Recipients, alert_raised, raise_alert
-from finops.db.budget_spend import owner_accounts, scope_accounts, scope_spend
+from finops.db.budget_spend import scope_accounts, scope_spend
 from finops.db.budgets import Budget, list_budgets
 from finops.db.connect import connect
 from finops.domain.alert_facts import budget_facts, budget_title

@@ -36,6 +36,8 @@ class DriftTally:
     not_estimated: int = 0  # billed days no snapshot covers from midnight
     # Data transfer, OKS, marketplace...: billed, but no resource snapshot estimates them. Told, never a drift.
     not_estimable: dict[str, Decimal] = field(default_factory=dict)
+    # Resource types with consumption neither the API nor the catalog priced: a bill of 0 would invent drift.
+    unpriced: set[str] = field(default_factory=set)
     findings: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -53,6 +55,7 @@ def detect_estimate_drift(first: date, end: date, settings: Settings, recipients
         "compared": tally.compared,
         "not_estimated": tally.not_estimated,
         "not_estimable": {key: format(total, "f") for key, total in sorted(tally.not_estimable.items())},
+        "unpriced": sorted(tally.unpriced),
         "findings": tally.findings,
     }
 
@@ -73,6 +76,7 @@ def _compare_day(
     points, currency = resource_points(conn, account, region, start_at, start_at + timedelta(days=1))
     estimated = estimate(points, start_at, start_at + timedelta(days=1))
     billed: dict[str, Decimal] = {}
+    unpriced: set[str] = set()
     for entry in entries:
         currency = currency or entry.currency or None
         category = consumption_category(entry.service, entry.type, entry.operation)
@@ -81,11 +85,16 @@ def _compare_day(
             tally.not_estimable[key] = tally.not_estimable.get(key, Decimal(0)) + entry.price
         else:
             billed[category] = billed.get(category, Decimal(0)) + entry.price
+            if entry.unpriced_lines:
+                unpriced.add(category)
     if estimated is None or currency is None:
         tally.not_estimated += 1
         return
     tally.compared += 1
-    for drift in compare(estimated, billed, thresholds):
+    tally.unpriced |= {f"{account} {region} {day.isoformat()} {category}" for category in unpriced}
+    priced = {category: cost for category, cost in billed.items() if category not in unpriced}
+    comparable = {category: cost for category, cost in estimated.items() if category not in unpriced}
+    for drift in compare(comparable, priced, thresholds):
         facts = drift_facts(
             account, region, day, currency, drift.category, drift.estimated, drift.billed, drift.drift_percent,
             drift.only_in_bill,

@@ -15,12 +15,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
 from api.cost_reads import READ_ERRORS, rounded
-from api.schemas.budgets import AlertView, FindingView
+from api.schemas.alerts import AlertView, FindingView
 from api.schemas.envelope import Envelope
 from api.sessions import SESSION_DEPENDENCY
 from finops.config import Settings
+from finops.db.account_scope import owner_accounts
 from finops.db.alerts import list_alerts
-from finops.db.budget_spend import owner_accounts
 from finops.db.connect import connect
 from finops.db.drift_findings import list_findings
 from finops.db.sessions import Session

@@ -24,8 +24,9 @@ from api.schemas.budgets import BudgetInput, BudgetStatusView, BudgetView, RuleS
 from api.schemas.envelope import Envelope, ErrorEnvelope
 from api.sessions import SESSION_DEPENDENCY
 from finops.config import Settings
+from finops.db.account_scope import owner_accounts
 from finops.db.alerts import raised_at
-from finops.db.budget_spend import owner_accounts, scope_accounts, scope_currencies, scope_spend
+from finops.db.budget_spend import scope_accounts, scope_currencies, scope_spend
 from finops.db.budgets import (
     Budget,
     BudgetDraft,
@@ -183,7 +184,14 @@ def _draft(
 ) -> BudgetDraft:
     webhooks = [] if isinstance(data.webhooks, msgspec.UnsetType) else data.webhooks
     rules = [RuleRequest(r.basis, r.threshold_type, r.threshold, r.notify_recovery) for r in data.rules]
-    problems = budget_problems(data.amount, rules, data.scope.tag_key, data.scope.tag_value, webhooks)
+    problems = budget_problems(
+        data.amount,
+        rules,
+        data.scope.provider,
+        data.scope.compartments,
+        (data.scope.tag_key, data.scope.tag_value),
+        webhooks,
+    )
     scope = BudgetScope(
         provider=data.scope.provider,
         account_ids=tuple(dict.fromkeys(data.scope.account_ids)),

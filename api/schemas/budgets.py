@@ -1,11 +1,11 @@
-"""Wire types of budgets, their rules and status, and of alerts and drift findings. Money travels as
-decimal text (``"1200.00"``), never through a float; webhook URLs go in and never come out."""
+"""Wire types of budgets, their rules and status. Money travels as decimal text (``"1200.00"``), never
+through a float; webhook URLs go in and never come out."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -110,37 +110,3 @@ class BudgetStatusView(msgspec.Struct):
     days_elapsed: int | None
     days_in_period: int
     rules: list[RuleStatus]
-
-
-class AlertView(msgspec.Struct):
-    id: int
-    kind: str
-    title: str
-    headline: str
-    period_start: date
-    budget_id: int | None
-    finding_id: int | None
-    account_id: str | None
-    created_at: datetime
-    data: dict[str, Any]
-    notifications: list[dict[str, Any]]
-
-
-class FindingView(msgspec.Struct):
-    id: int
-    method: str
-    provider: str
-    account_id: str
-    region_id: str
-    subject: str
-    period_start: date
-    period_end: date
-    currency: str
-    expected: str
-    actual: str
-    impact: str
-    variance_percent: str | None
-    score: str | None
-    details: dict[str, Any]
-    found_at: datetime
-    updated_at: datetime

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from psycopg.rows import dict_row
@@ -88,13 +89,17 @@ def raise_alert(conn: psycopg.Connection, draft: AlertDraft, recipients: Recipie
     return alert_id
 
 
-def claim_pending(conn: psycopg.Connection, lease: timedelta, max_attempts: int) -> list[PendingNotification]:
+def claim_pending(
+    conn: psycopg.Connection, lease: timedelta, max_attempts: int, token: UUID
+) -> list[PendingNotification]:
+    """Everything pending, for the run holding ``token``; a lease that runs out (a run that died) frees it."""
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cursor:
         rows = cursor.execute(
             """
             WITH claimed AS (
                 UPDATE alert_notifications n
-                   SET status = 'sending', attempts = n.attempts + 1, claimed_until = now() + %(lease)s
+                   SET status = 'sending', attempts = n.attempts + 1, claimed_until = now() + %(lease)s,
+                       claim_token = %(token)s
                  WHERE n.id IN (SELECT id FROM alert_notifications
                                  WHERE (status IN ('pending', 'failed')
                                         OR (status = 'sending' AND claimed_until < now()))
@@ -108,7 +113,7 @@ def claim_pending(conn: psycopg.Connection, lease: timedelta, max_attempts: int)
               FROM claimed c JOIN alerts a ON a.id = c.alert_id
              ORDER BY c.id
             """,
-            {"lease": lease, "max_attempts": max_attempts},
+            {"lease": lease, "max_attempts": max_attempts, "token": token},
         ).fetchall()
     return [
         PendingNotification(
@@ -128,21 +133,25 @@ def claim_pending(conn: psycopg.Connection, lease: timedelta, max_attempts: int)
     ]
 
 
-def mark_sent(conn: psycopg.Connection, notification_ids: Sequence[int]) -> None:
-    with conn.transaction():
-        conn.execute(
-            "UPDATE alert_notifications SET status = 'sent', sent_at = now(), claimed_until = NULL, last_error = NULL"
-            " WHERE id = ANY(%s)",
-            [list(notification_ids)],
-        )
+def mark_sent(conn: psycopg.Connection, notification_ids: Sequence[int], token: UUID) -> None:
+    _mark(conn, notification_ids, token, "sent", None)
 
 
-def mark_failed(conn: psycopg.Connection, notification_ids: Sequence[int], error: str) -> None:
+def mark_failed(conn: psycopg.Connection, notification_ids: Sequence[int], token: UUID, error: str) -> None:
+    _mark(conn, notification_ids, token, "failed", error)
+
+
+def _mark(conn: psycopg.Connection, ids: Sequence[int], token: UUID, status: str, error: str | None) -> None:
+    # A run whose lease ran out while it sent must not undo what the run that took over recorded.
     with conn.transaction():
         conn.execute(
-            "UPDATE alert_notifications SET status = 'failed', claimed_until = NULL, last_error = %s"
-            " WHERE id = ANY(%s)",
-            [error, list(notification_ids)],
+            """
+            UPDATE alert_notifications
+               SET status = %(status)s, last_error = %(error)s, claimed_until = NULL, claim_token = NULL,
+                   sent_at = CASE WHEN %(status)s = 'sent' THEN now() END
+             WHERE id = ANY(%(ids)s) AND claim_token = %(token)s AND status = 'sending'
+            """,
+            {"status": status, "error": error, "ids": list(ids), "token": token},
         )
 
 
@@ -169,9 +178,13 @@ def list_alerts(
             """
             SELECT a.id, a.kind, a.title, a.period_start, a.facts, a.budget_id, a.finding_id, a.account_id,
                    a.created_at,
+                   -- A finding's alert went to the operator's recipients: whom, and why it failed, is theirs.
                    coalesce(jsonb_agg(jsonb_build_object(
-                       'channel', n.channel, 'to', coalesce(array_to_string(n.emails, ', '), n.webhook_label),
-                       'status', n.status, 'attempts', n.attempts, 'sent_at', n.sent_at, 'error', n.last_error)
+                       'channel', n.channel,
+                       'to', CASE WHEN a.owner_id IS NULL THEN 'operator'
+                                  ELSE coalesce(array_to_string(n.emails, ', '), n.webhook_label) END,
+                       'status', n.status, 'attempts', n.attempts, 'sent_at', n.sent_at,
+                       'error', CASE WHEN a.owner_id IS NULL THEN NULL ELSE n.last_error END)
                        ORDER BY n.id) FILTER (WHERE n.id IS NOT NULL), '[]'::jsonb) AS notifications
               FROM alerts a LEFT JOIN alert_notifications n ON n.alert_id = a.id
              WHERE (a.owner_id = %(owner)s OR (a.owner_id IS NULL AND a.account_id = ANY(%(accounts)s)))

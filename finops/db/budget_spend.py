@@ -28,17 +28,6 @@ class ScopeSpend:
     data_through: date | None
 
 
-def owner_accounts(conn: psycopg.Connection, login: str, kind: str) -> list[str]:
-    """The accounts a user may read: those they registered and, for an Outscale user, that account itself."""
-    rows = conn.execute(
-        "SELECT DISTINCT account_id FROM cloud_accounts WHERE owner = %s ORDER BY account_id", [login]
-    ).fetchall()
-    owned = [str(row[0]) for row in rows]
-    if kind == "outscale" and login not in owned:
-        owned.append(login)
-    return owned
-
-
 def scope_accounts(scope: BudgetScope, owned: list[str]) -> list[str]:
     return [account for account in owned if not scope.account_ids or account in scope.account_ids]
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from finops.domain.budgets import Basis, BudgetRule, Period, ThresholdType
@@ -70,6 +71,21 @@ class Budget:
     rules: tuple[BudgetRule, ...] = field(default=())
 
 
+# What a rule measures: change any and its crossings so far say nothing about the new budget.
+_MEASURED = (
+    "amount",
+    "currency",
+    "period",
+    "provider",
+    "account_ids",
+    "services",
+    "regions",
+    "compartments",
+    "tag_key",
+    "tag_value",
+)
+
+
 class DuplicateBudget(Exception):
     pass
 
@@ -116,14 +132,26 @@ def create_budget(conn: psycopg.Connection, owner_id: int, draft: BudgetDraft) -
             ).fetchone()
         except psycopg.errors.UniqueViolation:
             raise DuplicateBudget(draft.name) from None
-        budget_id = int(row[0]) if row else 0
+        assert row is not None  # RETURNING of an INSERT that did not fail
+        budget_id = int(row[0])
         _write_rules(conn, budget_id, list(enumerate(draft.rules)))
     return budget_id
 
 
 def update_budget(conn: psycopg.Connection, owner_id: int, budget_id: int, draft: BudgetDraft) -> bool:
-    """Replaces the budget and its rules; a rule that did not change keeps its id, and so what it fired."""
+    """Replaces the budget and its rules. A rule keeps its id, and so what it fired this period, only when
+    neither it nor what it measures (amount, currency, period, scope) changed: else it is a new rule."""
     with conn.transaction():
+        before = conn.execute(
+            sql.SQL("SELECT {} FROM budgets WHERE id = %s AND owner_id = %s FOR UPDATE").format(
+                sql.SQL(", ").join(sql.Identifier(name) for name in _MEASURED)
+            ),
+            [budget_id, owner_id],
+        ).fetchone()
+        if before is None:
+            return False
+        columns = _columns(draft)
+        measured_alike = before == tuple(columns[name] for name in _MEASURED)
         try:
             updated = conn.execute(
                 """
@@ -135,25 +163,28 @@ def update_budget(conn: psycopg.Connection, owner_id: int, budget_id: int, draft
                        webhook_labels = %(webhook_labels)s, updated_at = now()
                  WHERE id = %(id)s AND owner_id = %(owner)s
                 """,
-                {"id": budget_id, "owner": owner_id, **_columns(draft)},
+                {"id": budget_id, "owner": owner_id, **columns},
             ).rowcount
         except psycopg.errors.UniqueViolation:
             raise DuplicateBudget(draft.name) from None
         if updated != 1:
             return False
-        existing = {
+        reusable = {
             (basis, threshold_type, Decimal(threshold), bool(recovery)): int(rule_id)
             for rule_id, basis, threshold_type, threshold, recovery in conn.execute(
                 "SELECT id, basis, threshold_type, threshold, notify_recovery FROM budget_rules WHERE budget_id = %s",
                 [budget_id],
             ).fetchall()
+            if measured_alike
         }
         kept = {
-            position: existing.pop(key)
+            position: reusable.pop(key)
             for position, rule in enumerate(draft.rules)
-            if (key := (rule.basis, rule.threshold_type, rule.threshold, rule.notify_recovery)) in existing
+            if (key := (rule.basis, rule.threshold_type, rule.threshold, rule.notify_recovery)) in reusable
         }
-        conn.execute("DELETE FROM budget_rules WHERE id = ANY(%s)", [list(existing.values())])
+        conn.execute(
+            "DELETE FROM budget_rules WHERE budget_id = %s AND NOT (id = ANY(%s))", [budget_id, list(kept.values())]
+        )
         for position, rule_id in kept.items():
             conn.execute("UPDATE budget_rules SET position = %s WHERE id = %s", [position, rule_id])
         _write_rules(conn, budget_id, [(p, rule) for p, rule in enumerate(draft.rules) if p not in kept])

@@ -51,7 +51,8 @@ def record_finding(conn: psycopg.Connection, draft: FindingDraft) -> int:
         """,
         {**draft.__dict__, "details": Jsonb(draft.details)},
     ).fetchone()
-    return int(row[0]) if row else 0
+    assert row is not None  # an upsert always returns its row
+    return int(row[0])
 
 
 def list_findings(

@@ -56,9 +56,9 @@ def digest_subject(items: Sequence[DigestItem]) -> str:
     return f"[finops] {len(items)} alerts: {', '.join(kinds)}"
 
 
-def digest_message_id(notification_ids: Sequence[int], domain: str = "finops-flows") -> str:
+def digest_message_id(notification_ids: Sequence[int]) -> str:
     digest = hashlib.sha256(",".join(str(i) for i in sorted(notification_ids)).encode()).hexdigest()[:32]
-    return f"<alerts-{digest}@{domain}>"
+    return f"<alerts-{digest}@finops-flows>"
 
 
 def webhook_body(items: Sequence[DigestItem], sent_at: datetime, dashboard_url: str | None) -> dict[str, Any]:

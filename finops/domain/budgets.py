@@ -25,7 +25,6 @@ from typing import Literal
 Period = Literal["monthly", "quarterly", "yearly"]
 Basis = Literal["ACTUAL", "FORECAST"]
 ThresholdType = Literal["PERCENT", "ABSOLUTE"]
-PERIODS: tuple[Period, ...] = ("monthly", "quarterly", "yearly")
 MIN_DAYS_FOR_FORECAST = 3
 _MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "yearly": 12}
 

@@ -8,6 +8,7 @@ only its label (scheme and host).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,11 +18,16 @@ from finops.domain.errors import WebhookError
 
 TIMEOUT_SECONDS = 10.0
 _CHAT_HOSTS = ("hooks.slack.com", ".webhook.office.com", "discord.com", "discordapp.com")
+# httpx logs every request's URL at INFO, and a webhook's URL is its secret.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def webhook_label(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}"
+    try:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.hostname or ''}"
+    except ValueError:
+        return "(not a URL)"
 
 
 def is_chat_target(url: str) -> bool:
@@ -32,12 +38,14 @@ def is_chat_target(url: str) -> bool:
     return any(host == known.lstrip(".") or host.endswith(known) for known in _CHAT_HOSTS)
 
 
-def post_json(url: str, body: dict[str, Any], *, timeout: float = TIMEOUT_SECONDS) -> None:
+def post_json(url: str, body: dict[str, Any], *, idempotency_key: str, timeout: float = TIMEOUT_SECONDS) -> None:
+    """``idempotency_key`` is the same for a digest sent again (after a crash), so a receiver can drop the copy."""
     label = webhook_label(url)
+    headers = {"User-Agent": "finops-flows", "Idempotency-Key": idempotency_key}
     try:
-        response = httpx.post(
-            url, json=body, timeout=timeout, follow_redirects=False, headers={"User-Agent": "finops-flows"}
-        )
+        response = httpx.post(url, json=body, timeout=timeout, follow_redirects=False, headers=headers)
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError):
+        raise WebhookError(f"{label} is not a URL that can be called", transient=False) from None
     except httpx.TimeoutException:
         raise WebhookError(f"{label} did not answer within {timeout:.0f} s", transient=True) from None
     except httpx.HTTPError as error:

@@ -73,16 +73,25 @@ async def test_a_budget_is_created_read_replaced_and_deleted_by_its_owner(
         assert [b["name"] for b in listed["data"]] == ["prod"] and listed["metadata"]["count"] == 1
 
         kept_rule = view["rules"][1]["id"]
-        replaced = await client.put(
+        renamed = await client.put(
+            f"/api/budgets/{view['id']}",
+            json=budget(name="prod-eu", rules=[{"basis": "FORECAST", "threshold": "100"}]),
+            headers=headers,
+        )
+        assert renamed.status_code == 200, renamed.text
+        data = renamed.json()["data"]
+        assert data["name"] == "prod-eu"
+        assert [r["id"] for r in data["rules"]] == [kept_rule], "an unchanged rule keeps its id and what it fired"
+        assert data["webhooks"] == ["https://hooks.example.com"], "left out, the webhooks stay"
+
+        resized = await client.put(
             f"/api/budgets/{view['id']}",
             json=budget(name="prod-eu", amount="1500", rules=[{"basis": "FORECAST", "threshold": "100"}]),
             headers=headers,
         )
-        assert replaced.status_code == 200, replaced.text
-        data = replaced.json()["data"]
-        assert (data["name"], data["amount"]) == ("prod-eu", "1500")
-        assert [r["id"] for r in data["rules"]] == [kept_rule], "an unchanged rule keeps its id and what it fired"
-        assert data["webhooks"] == ["https://hooks.example.com"], "left out, the webhooks stay"
+        data = resized.json()["data"]
+        assert data["amount"] == "1500"
+        assert [r["id"] for r in data["rules"]] != [kept_rule], "a new amount makes a new rule, which may fire again"
 
         deleted = await client.delete(f"/api/budgets/{view['id']}", headers=headers)
         assert deleted.status_code == 200
@@ -146,6 +155,18 @@ async def test_a_tag_scoped_budget_counts_the_tagged_ledger_lines(
     [
         pytest.param({"amount": "0"}, "amount", id="amount-zero"),
         pytest.param({"amount": "-5"}, "amount", id="amount-negative"),
+        pytest.param({"amount": "1E-24"}, "amount", id="amount-vanishing"),
+        pytest.param({"rules": [{"basis": "ACTUAL", "threshold": "sNaN"}]}, "rules[0].threshold", id="threshold-nan"),
+        pytest.param({"webhooks": ["http://hooks.example.com/x"]}, "webhooks[0]", id="webhook-not-https"),
+        pytest.param({"webhooks": ["https://127.0.0.1:4200/api"]}, "webhooks[0]", id="webhook-to-this-machine"),
+        pytest.param({"webhooks": ["https://10.0.0.8/hook"]}, "webhooks[0]", id="webhook-to-a-private-network"),
+        pytest.param({"webhooks": ["https://[::1"]}, "webhooks[0]", id="webhook-not-a-url"),
+        pytest.param({"webhooks": ["file:///etc/passwd"]}, "webhooks[0]", id="webhook-other-scheme"),
+        pytest.param(
+            {"scope": {"provider": "outscale", "compartments": ["finance"]}},
+            "scope.compartments",
+            id="compartments-of-outscale",
+        ),
         pytest.param({"rules": [{"basis": "ACTUAL", "threshold": "0"}]}, "rules[0].threshold", id="threshold-zero"),
         pytest.param(
             {"rules": [{"basis": "ACTUAL", "threshold": "80"}, {"basis": "ACTUAL", "threshold": "80.0"}]},
@@ -234,9 +255,7 @@ async def test_alerts_and_findings_are_read_for_the_owner_only(
     assert [(a["title"], a["headline"], a["data"]) for a in alerts] == [
         (f"drift of {OWNER}", "Volume estimated at 12, billed 18", {"gap": "-6"})
     ]
-    assert [(n["channel"], n["to"], n["status"]) for n in alerts[0]["notifications"]] == [
-        ("email", "ops@tenant.example", "sent")
-    ]
+    assert [(n["channel"], n["to"], n["status"]) for n in alerts[0]["notifications"]] == [("email", "operator", "sent")]
     assert [(f["subject"], f["expected"], f["actual"], f["variance_percent"]) for f in findings] == [
         ("Volume", "12.00", "18.00", "-33.33")
     ]

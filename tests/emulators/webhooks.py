@@ -13,6 +13,7 @@ from typing import Any
 class WebhookReceiver:
     bodies: list[dict[str, Any]] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    idempotency_keys: list[str | None] = field(default_factory=list)
     failures_left: int = 0
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -39,6 +40,7 @@ class WebhookReceiver:
                     else:
                         receiver.bodies.append(json.loads(raw))
                         receiver.paths.append(self.path)
+                        receiver.idempotency_keys.append(self.headers.get("Idempotency-Key"))
                         status = 204
                 self.send_response(status)
                 self.send_header("Content-Length", "0")

@@ -9,8 +9,10 @@ from email.message import EmailMessage
 from typing import Any
 
 import psycopg
+import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.sorting import ArtifactSort
 
 from flows.check_budgets import check_budgets
 from tests.emulators.smtp import MailServer
@@ -162,7 +164,9 @@ def test_with_smtp_down_the_alert_stays_pending_and_goes_out_on_the_next_run(
     assert len(webhook_receiver.bodies) == 1, "the webhook does not wait for the mail server"
     with get_client(sync_client=True) as prefect:
         (artifact,) = prefect.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["check-budgets"])), limit=1
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["check-budgets"])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
         )
     assert "notification by email" in str(artifact.data) and "smtp: 127.0.0.1" in str(artifact.data)
 
@@ -184,9 +188,12 @@ def test_a_receiver_answering_503_is_retried_within_the_run(
     assert webhook_receiver.failures_left == 0
 
 
+@pytest.mark.parametrize("notify_recovery", [False, True], ids=["recorded", "recorded-and-sent"])
 def test_a_forecast_back_under_its_threshold_is_a_recovery_recorded_once(
-    alerting: int, migrated_dsn: str, mail_server: MailServer
+    alerting: int, migrated_dsn: str, mail_server: MailServer, notify_recovery: bool
 ) -> None:
+    with psycopg.connect(migrated_dsn, autocommit=True) as conn:
+        conn.execute("UPDATE budget_rules SET notify_recovery = %s WHERE basis = 'FORECAST'", [notify_recovery])
     spend(migrated_dsn, NOVEMBER, 5, D(40))  # 200 in 5 days: forecast 1,200 crosses 100 %
     assert run(date(2026, 11, 6))[1]["budgets"][0]["periods"][-1]["fired"] == ["forecast 100 %"]
     spend(migrated_dsn, date(2026, 11, 6), 15, D(5))  # 275 in 20 days: forecast 412.50
@@ -194,11 +201,15 @@ def test_a_forecast_back_under_its_threshold_is_a_recovery_recorded_once(
     assert completed and summary["budgets"][0]["periods"][-1]["recovered"] == ["forecast 100 %"]
     assert run(date(2026, 11, 22))[1]["budgets"][0]["periods"][-1]["recovered"] == []
     with psycopg.connect(migrated_dsn) as conn:
-        kinds = conn.execute("SELECT kind, (SELECT count(*) FROM alert_notifications n WHERE n.alert_id = a.id)"
-                             " FROM alerts a ORDER BY id").fetchall()  # fmt: skip
-    # The rule does not ask for recoveries: recorded, not sent.
-    assert kinds == [("budget", 2), ("budget_recovery", 0)]
-    assert len(mail_server.messages) == 1
+        kinds = conn.execute(
+            "SELECT kind, (SELECT count(*) FROM alert_notifications n WHERE n.alert_id = a.id)"
+            " FROM alerts a ORDER BY id"
+        ).fetchall()
+    told = 2 if notify_recovery else 0  # email and webhook, or nothing when the rule does not ask
+    assert kinds == [("budget", 2), ("budget_recovery", told)]
+    subjects = [message["Subject"] for message in mail_server.messages]
+    assert subjects[0] == "[finops] Budget prod: forecast 100 % crossed"
+    assert subjects[1:] == (["[finops] Budget prod: forecast back under forecast 100 %"] if notify_recovery else [])
 
 
 def test_other_currencies_and_accounts_the_owner_does_not_have_never_count(alerting: int, migrated_dsn: str) -> None:

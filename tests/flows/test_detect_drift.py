@@ -11,6 +11,8 @@ from typing import Any
 
 import psycopg
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from flows.detect_drift import detect_drift
 from tests.emulators.certificates import CertificatePair
@@ -182,13 +184,27 @@ def test_no_estimate_without_a_snapshot_before_the_day_and_no_anomaly_without_14
 
 
 def test_a_dead_webhook_fails_the_run_and_is_tried_again_next_run(
-    detecting: None, migrated_dsn: str, mail_server: MailServer, webhook_receiver: WebhookReceiver
+    detecting: None,
+    migrated_dsn: str,
+    mail_server: MailServer,
+    webhook_receiver: WebhookReceiver,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level("DEBUG")
     seed_daily_spend(migrated_dsn)
     webhook_receiver.fail_next(3)  # the first try and both retries
     completed, _, message = run(from_date=DAY, to_date=DAY + timedelta(days=1))
     assert not completed and "answered 503" in message
-    assert webhook_receiver.url.split("/hooks/")[1] not in message, "the URL's secret path stays out of messages"
     assert len(mail_server.messages) == 1 and webhook_receiver.bodies == []
     completed, _, _ = run(from_date=DAY, to_date=DAY + timedelta(days=1))
     assert completed and len(webhook_receiver.bodies) == 1 and len(mail_server.messages) == 1
+    assert "digest channel=webhook" in caplog.text, "the run's logs were not captured"
+    with get_client(sync_client=True) as prefect:
+        artifacts = prefect.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["detect-drift"])))
+    assert artifacts, "the runs left no artifact"
+    # The URL's path is the receiver's secret (as in a Slack or Teams URL): logs, messages and artifacts name the host.
+    secret = webhook_receiver.url.split("/hooks/")[1]
+    with psycopg.connect(migrated_dsn) as conn:
+        stored = repr(conn.execute("SELECT * FROM alert_notifications").fetchall())
+    for evidence in (caplog.text, message, repr([a.data for a in artifacts]), stored):
+        assert secret not in evidence

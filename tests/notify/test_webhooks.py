@@ -32,15 +32,16 @@ def test_a_label_keeps_scheme_and_host_only() -> None:
 
 
 def test_the_json_body_reaches_the_receiver(webhook_receiver: WebhookReceiver) -> None:
-    post_json(webhook_receiver.url, {"schema": "finops-flows.alerts/1", "alerts": []})
+    post_json(webhook_receiver.url, {"schema": "finops-flows.alerts/1", "alerts": []}, idempotency_key="k1")
     assert webhook_receiver.bodies == [{"schema": "finops-flows.alerts/1", "alerts": []}]
     assert webhook_receiver.paths == ["/hooks/T0KEN-s3cret-path"]
+    assert webhook_receiver.idempotency_keys == ["k1"]
 
 
 def test_a_503_is_transient_and_names_only_the_host(webhook_receiver: WebhookReceiver) -> None:
     webhook_receiver.fail_next(1)
     with pytest.raises(WebhookError) as raised:
-        post_json(webhook_receiver.url, {})
+        post_json(webhook_receiver.url, {}, idempotency_key="k1")
     assert raised.value.transient and "answered 503" in raised.value.message
     assert "s3cret" not in raised.value.message
 
@@ -50,7 +51,7 @@ def test_a_receiver_that_is_not_there_is_transient() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(WebhookError) as raised:
-        post_json(f"http://127.0.0.1:{port}/hook/s3cret", {}, timeout=2)
+        post_json(f"http://127.0.0.1:{port}/hook/s3cret", {}, idempotency_key="k1", timeout=2)
     assert raised.value.transient and "s3cret" not in raised.value.message
 
 
@@ -67,3 +68,9 @@ def test_an_unknown_scheme_is_refused_without_retry() -> None:
     with pytest.raises(WebhookError) as raised:
         post_chat("nosuchscheme://x/secret", "t", "b")
     assert not raised.value.transient
+
+
+def test_a_url_httpx_cannot_call_is_a_clear_refusal() -> None:
+    with pytest.raises(WebhookError) as raised:
+        post_json("http://exa\u00admple.com/s3cret", {}, idempotency_key="k1")
+    assert not raised.value.transient and "s3cret" not in raised.value.message

@@ -62,4 +62,5 @@ def sign_in(page: Page, outscale: OutscaleEmulator) -> None:
     page.get_by_label("Secret key").fill(outscale.secret_key)
     page.get_by_label("Region").select_option("eu-west-2")
     page.get_by_role("button", name="Sign in").first.click()
-    expect(page.get_by_role("heading", name="Quote builder")).to_be_visible()
+    # The API checks the keys with Outscale before it answers: 2-3 s against the emulator, more on a busy machine.
+    expect(page.get_by_role("heading", name="Quote builder")).to_be_visible(timeout=15_000)

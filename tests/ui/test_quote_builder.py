@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -33,10 +34,10 @@ def app_url(migrated_dsn: str, outscale: OutscaleEmulator) -> Iterator[str]:
         yield url
 
 
-def api_calculation(page: Page, app_url: str, quote_id: str) -> dict[str, str]:
+def api_calculation(page: Page, app_url: str, quote_id: str) -> dict[str, Any]:
     cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
     answer = httpx.get(f"{app_url}/api/quotes/{quote_id}/calculate", cookies=cookies).raise_for_status()
-    calculation: dict[str, str] = answer.json()["data"]
+    calculation: dict[str, Any] = answer.json()["data"]
     return calculation
 
 

@@ -1,7 +1,8 @@
-// The shell: language and theme, who is signed in, and the hash routes (#/quotes, #/trends, ... #/signin).
+// The shell: language and theme, who is signed in, and the hash routes (#/quotes, #/budgets, ... #/signin).
 import { api, currentSession } from "./api.js";
 import { language, setLanguage, translate } from "./i18n.js";
 import { showAccounts, showFlows } from "./admin.js";
+import { showBudgets } from "./budgets.js";
 import { showAllocation, showConsumption, showCurrentCost, showTrends } from "./costs.js";
 import { showQuotes } from "./quotes.js";
 import { showSignIn } from "./signin.js";
@@ -14,6 +15,7 @@ const routes = {
   "#/current": showCurrentCost,
   "#/allocation": showAllocation,
   "#/trends": showTrends,
+  "#/budgets": showBudgets,
   "#/accounts": showAccounts,
   "#/flows": showFlows,
   "#/status": showStatus,
@@ -57,8 +59,12 @@ async function route() {
       return;
     }
   }
-  await show(view);
-  translate(view);
+  // Each visit renders into a container of its own: a visit still loading when the user moves on (or
+  // changes language) finishes into a detached node instead of over the page now shown.
+  const page = document.createElement("div");
+  view.replaceChildren(page);
+  await show(page);
+  translate(page);
 }
 
 const languages = document.getElementById("language");

@@ -1,5 +1,5 @@
-// Money and numbers through Intl, in the chosen language and the quote's currency. Amounts arrive as
-// decimal text; they are only formatted here, never summed.
+// Money, numbers, percentages and dates through Intl, in the chosen language and the amount's currency.
+// Amounts arrive as decimal text; they are only formatted here, never summed.
 import { language } from "./i18n.js";
 
 export function money(amount, currency, digits) {
@@ -34,4 +34,27 @@ export function field(id, text, control) {
   control.id = id;
   return el("div", { class: "field" }, el("label", { for: id }, text), control,
     el("span", { class: "error", id: `${id}-error` }));
+}
+
+export function percent(value) {
+  if (value === null || value === undefined) return "—";
+  return new Intl.NumberFormat(language(), { style: "percent", maximumFractionDigits: 2 }).format(Number(value) / 100);
+}
+
+// A calendar day sent as YYYY-MM-DD, shown as that day wherever the browser is.
+export function day(text) {
+  if (!text) return "—";
+  return new Intl.DateTimeFormat(language(), { dateStyle: "medium", timeZone: "UTC" }).format(new Date(`${text}T00:00:00Z`));
+}
+
+// Two calendar days, both included, as one range: "1–31 Dec 2026".
+export function days(first, last) {
+  const at = (text) => new Date(`${text}T00:00:00Z`);
+  return new Intl.DateTimeFormat(language(), { dateStyle: "medium", timeZone: "UTC" }).formatRange(at(first), at(last));
+}
+
+// An instant (ISO 8601 with its offset), in the browser's time zone.
+export function moment(text) {
+  if (!text) return "—";
+  return new Intl.DateTimeFormat(language(), { dateStyle: "medium", timeStyle: "short" }).format(new Date(text));
 }

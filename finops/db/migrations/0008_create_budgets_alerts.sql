@@ -92,6 +92,8 @@ CREATE TABLE alert_notifications (
     webhook_label   text,
     status          text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
     attempts        integer     NOT NULL DEFAULT 0,
+    -- The run sending it: only that run may say how the send ended, even after its lease ran out.
+    claim_token     uuid,
     claimed_until   timestamptz,
     last_error      text,
     sent_at         timestamptz,
