@@ -91,6 +91,8 @@ def _compare_day(
         tally.not_estimated += 1
         return
     tally.compared += 1
+    # Stored the way anomalies are (impact = actual - expected, variance against the expected), so one
+    # table reads both; the drift % of osc-cost (gap over the bill) stays in the details.
     tally.unpriced |= {f"{account} {region} {day.isoformat()} {category}" for category in unpriced}
     priced = {category: cost for category, cost in billed.items() if category not in unpriced}
     comparable = {category: cost for category, cost in estimated.items() if category not in unpriced}
@@ -103,8 +105,9 @@ def _compare_day(
             fingerprint=f"drift:{account}:{region}:{drift.category}:{day.isoformat()}",
             method="estimate_vs_bill", provider="outscale", account_id=account, region_id=region,
             subject=drift.category, period_start=day, period_end=day + timedelta(days=1), currency=currency,
-            expected=drift.estimated, actual=drift.billed, impact=drift.gap, variance_percent=drift.drift_percent,
-            score=None, details=facts["data"],
+            expected=drift.estimated, actual=drift.billed, impact=-drift.gap,
+            variance_percent=-drift.gap / drift.estimated * 100 if drift.estimated else None, score=None,
+            details=facts["data"],
         )  # fmt: skip
         title = f"Outscale {account} {region}: {drift.category} drift on {day.isoformat()}"
         tally.findings.append(_record(conn, finding, "drift", title, facts, recipients))

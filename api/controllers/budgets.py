@@ -151,7 +151,7 @@ def _create(settings: Settings, user: User, data: BudgetInput) -> Budget:
         try:
             budget_id = create_budget(conn, user.id, draft)
         except DuplicateBudget:
-            raise ApiError(409, "conflict", f"you already have a budget named {data.name}") from None
+            raise _name_taken(data.name) from None
         budget = get_budget(conn, user.id, budget_id)
     assert budget is not None
     return budget
@@ -166,12 +166,17 @@ def _update(settings: Settings, user: User, budget_id: int, data: BudgetInput) -
         try:
             updated = update_budget(conn, user.id, budget_id, draft)
         except DuplicateBudget:
-            raise ApiError(409, "conflict", f"you already have a budget named {data.name}") from None
+            raise _name_taken(data.name) from None
         if not updated:
             raise ApiError(404, "not_found", "no such budget")
         budget = get_budget(conn, user.id, budget_id)
     assert budget is not None
     return budget
+
+
+def _name_taken(name: str) -> ApiError:
+    message = f"you already have a budget named {name}"
+    return ApiError(409, "conflict", message, [{"field": "name", "message": message, "source": "body"}])
 
 
 def _delete(settings: Settings, user: User, budget_id: int) -> bool:

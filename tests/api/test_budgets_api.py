@@ -204,6 +204,7 @@ async def test_budgets_are_private_to_their_owner(
         ]
         duplicate = await client.post("/api/budgets", json=budget(), headers={"x-csrf-token": csrf})
         assert duplicate.status_code == 409
+        assert [detail["field"] for detail in duplicate.json()["error"]["details"]] == ["name"]
     async with signed_in(api_client_for, seeded, outscale, keys=OTHER_KEYS) as other:
         csrf = (await other.get("/api/auth/session")).json()["data"]["csrf_token"]
         assert (await other.get("/api/budgets")).json()["data"] == []
@@ -225,9 +226,9 @@ async def test_alerts_and_findings_are_read_for_the_owner_only(
             INSERT INTO drift_findings (fingerprint, method, provider, account_id, region_id, subject, period_start,
                                         period_end, currency, expected, actual, impact, variance_percent)
             VALUES ('drift:mine', 'estimate_vs_bill', 'outscale', %s, 'eu-west-2', 'Volume', '2026-11-10',
-                    '2026-11-11', 'EUR', 12, 18, -6, -33.333333),
+                    '2026-11-11', 'EUR', 12, 18, 6, 50),
                    ('drift:theirs', 'estimate_vs_bill', 'outscale', %s, 'eu-west-2', 'Vm', '2026-11-10',
-                    '2026-11-11', 'EUR', 1, 9, -8, -88.8)
+                    '2026-11-11', 'EUR', 1, 9, 8, 800)
             RETURNING id
             """,
             [OWNER, OTHER],
@@ -257,6 +258,6 @@ async def test_alerts_and_findings_are_read_for_the_owner_only(
     ]
     assert [(n["channel"], n["to"], n["status"]) for n in alerts[0]["notifications"]] == [("email", "operator", "sent")]
     assert [(f["subject"], f["expected"], f["actual"], f["variance_percent"]) for f in findings] == [
-        ("Volume", "12.00", "18.00", "-33.33")
+        ("Volume", "12.00", "18.00", "50.00")
     ]
     assert anomalies["data"] == []

@@ -136,8 +136,10 @@ def test_drift_and_a_spike_are_found_recorded_and_told_once_to_the_operator(
     completed, summary, _ = run(from_date=DAY, to_date=DAY + timedelta(days=1))
     assert completed, summary
     assert findings(migrated_dsn) == [
-        ("estimate_vs_bill", ACCOUNT, "PublicIp", DAY, D("0"), D("5.00"), D("-5.00"), D("-100.00")),
-        ("estimate_vs_bill", ACCOUNT, "Volume", DAY, D("12.00"), D("18.00"), D("-6.00"), D("-33.33")),
+        # Billed 5 with nothing estimated: impact 5, no variance against an expected 0.
+        ("estimate_vs_bill", ACCOUNT, "PublicIp", DAY, D("0"), D("5.00"), D("5.00"), None),
+        # Estimated 12, billed 18: impact 6, +50 % of the estimate (osc-cost's drift: -6 / 18 = -33.3 %).
+        ("estimate_vs_bill", ACCOUNT, "Volume", DAY, D("12.00"), D("18.00"), D("6.00"), D("50.00")),
         # The 4 Tuesdays before cost 100 each: expected 100, impact 300, +300 %.
         ("same_weekday_median", TENANCY, "COMPUTE", DAY, D(100), D(400), D(300), D("300.00")),
     ]
