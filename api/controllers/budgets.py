@@ -11,28 +11,25 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 import anyio
-import msgspec
-import psycopg
 from litestar import Controller, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, Parameter
 
-from api.cost_reads import READ_ERRORS, query_date, rounded
+from api.budget_drafts import budget_draft
+from api.budget_views import budget_view, status_view
+from api.cost_reads import READ_ERRORS, query_date
 from api.errors import ApiError
-from api.schemas.budgets import BudgetInput, BudgetStatusView, BudgetView, RuleStatus, RuleView, ScopeView
+from api.schemas.budgets import BudgetInput, BudgetStatusView, BudgetView
 from api.schemas.envelope import Envelope, ErrorEnvelope
 from api.sessions import SESSION_DEPENDENCY
 from finops.config import Settings
 from finops.db.account_scope import owner_accounts
 from finops.db.alerts import raised_at
-from finops.db.budget_spend import scope_accounts, scope_currencies, scope_spend
+from finops.db.budget_spend import scope_accounts, scope_spend
 from finops.db.budgets import (
     Budget,
-    BudgetDraft,
-    BudgetScope,
     DuplicateBudget,
-    NewRule,
     create_budget,
     delete_budget,
     get_budget,
@@ -42,10 +39,7 @@ from finops.db.budgets import (
 from finops.db.connect import connect
 from finops.db.sessions import Session
 from finops.db.users import User
-from finops.domain.budget_validation import Problem, RuleRequest, budget_problems
 from finops.domain.budgets import evaluate, fired_fingerprint, period_bounds, recovered_fingerprint
-from finops.notify.webhooks import webhook_label
-from finops.secret_box import SecretBox
 
 Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
 NOT_FOUND = {404: ResponseSpec(data_container=ErrorEnvelope, description="No such budget (or not yours)")}
@@ -65,20 +59,20 @@ class BudgetsController(Controller):
         self, session: NamedDependency[Session], settings: NamedDependency[Settings]
     ) -> Envelope[list[BudgetView]]:
         budgets = await anyio.to_thread.run_sync(_list, settings, session.user)
-        return Envelope(data=[_view(budget) for budget in budgets], metadata={"count": len(budgets)})
+        return Envelope(data=[budget_view(budget) for budget in budgets], metadata={"count": len(budgets)})
 
     @post("/", operation_id="createBudget", summary="A new budget with its rules and recipients", responses=INVALID)
     async def create_budget(
         self, session: NamedDependency[Session], settings: NamedDependency[Settings], data: JSONBody[BudgetInput]
     ) -> Envelope[BudgetView]:
         budget = await anyio.to_thread.run_sync(_create, settings, session.user, data)
-        return Envelope(data=_view(budget))
+        return Envelope(data=budget_view(budget))
 
     @get("/{budget_id:int}", operation_id="getBudget", summary="One of your budgets", responses=NOT_FOUND)
     async def get_budget(
         self, session: NamedDependency[Session], settings: NamedDependency[Settings], budget_id: Id
     ) -> Envelope[BudgetView]:
-        return Envelope(data=_view(await anyio.to_thread.run_sync(_get, settings, session.user, budget_id)))
+        return Envelope(data=budget_view(await anyio.to_thread.run_sync(_get, settings, session.user, budget_id)))
 
     @put(
         "/{budget_id:int}",
@@ -94,7 +88,7 @@ class BudgetsController(Controller):
         data: JSONBody[BudgetInput],
     ) -> Envelope[BudgetView]:
         budget = await anyio.to_thread.run_sync(_update, settings, session.user, budget_id, data)
-        return Envelope(data=_view(budget))
+        return Envelope(data=budget_view(budget))
 
     @delete(
         "/{budget_id:int}", operation_id="deleteBudget", summary="Delete a budget", status_code=200, responses=NOT_FOUND
@@ -147,7 +141,7 @@ def _get(settings: Settings, user: User, budget_id: int) -> Budget:
 
 def _create(settings: Settings, user: User, data: BudgetInput) -> Budget:
     with connect(_dsn(settings)) as conn:
-        draft = _draft(conn, settings, user, data, stored=None)
+        draft = budget_draft(conn, settings, user, data, stored=None)
         try:
             budget_id = create_budget(conn, user.id, draft)
         except DuplicateBudget:
@@ -162,7 +156,7 @@ def _update(settings: Settings, user: User, budget_id: int, data: BudgetInput) -
         stored = get_budget(conn, user.id, budget_id)
         if stored is None:
             raise ApiError(404, "not_found", "no such budget")
-        draft = _draft(conn, settings, user, data, stored=stored)
+        draft = budget_draft(conn, settings, user, data, stored=stored)
         try:
             updated = update_budget(conn, user.id, budget_id, draft)
         except DuplicateBudget:
@@ -184,64 +178,6 @@ def _delete(settings: Settings, user: User, budget_id: int) -> bool:
         return delete_budget(conn, user.id, budget_id)
 
 
-def _draft(
-    conn: psycopg.Connection, settings: Settings, user: User, data: BudgetInput, stored: Budget | None
-) -> BudgetDraft:
-    webhooks = [] if isinstance(data.webhooks, msgspec.UnsetType) else data.webhooks
-    rules = [RuleRequest(r.basis, r.threshold_type, r.threshold, r.notify_recovery) for r in data.rules]
-    problems = budget_problems(
-        data.amount,
-        rules,
-        data.scope.provider,
-        data.scope.compartments,
-        (data.scope.tag_key, data.scope.tag_value),
-        webhooks,
-    )
-    scope = BudgetScope(
-        provider=data.scope.provider,
-        account_ids=tuple(dict.fromkeys(data.scope.account_ids)),
-        services=tuple(dict.fromkeys(data.scope.services)),
-        regions=tuple(dict.fromkeys(data.scope.regions)),
-        compartments=tuple(dict.fromkeys(data.scope.compartments)),
-        tag=(data.scope.tag_key, data.scope.tag_value or "") if data.scope.tag_key else None,
-    )
-    owned = owner_accounts(conn, user.login, user.kind)
-    strangers = [account for account in scope.account_ids if account not in owned]
-    if strangers:
-        # The same answer whether the account is someone else's or nobody's.
-        problems.append(Problem("scope.account_ids", f"not among your accounts: {', '.join(strangers)}"))
-    if not problems:
-        currencies = scope_currencies(conn, scope, scope_accounts(scope, owned))
-        if currencies and data.currency not in currencies:
-            problems.append(
-                Problem("currency", f"the scoped costs are billed in {', '.join(currencies)}, not {data.currency}")
-            )
-    if problems:
-        raise ApiError(
-            422,
-            "validation_error",
-            "; ".join(f"{p.field}: {p.message}" for p in problems),
-            [{"field": p.field, "message": p.message, "source": "body"} for p in problems],
-        )
-    if isinstance(data.webhooks, msgspec.UnsetType) and stored is not None:
-        sealed, labels = stored.webhooks_sealed, stored.webhook_labels
-    else:
-        box = SecretBox.from_settings(settings) if webhooks else None
-        sealed = tuple(box.seal(url) for url in webhooks) if box else ()
-        labels = tuple(webhook_label(url) for url in webhooks)
-    return BudgetDraft(
-        name=data.name,
-        scope=scope,
-        period=data.period,
-        amount=data.amount,
-        currency=data.currency,
-        emails=tuple(dict.fromkeys(data.emails)),
-        webhooks_sealed=sealed,
-        webhook_labels=labels,
-        rules=tuple(NewRule(r.basis, r.threshold_type, r.threshold, r.notify_recovery) for r in data.rules),
-    )
-
-
 def _status(settings: Settings, user: User, budget_id: int, day: date) -> BudgetStatusView:
     with connect(_dsn(settings)) as conn:
         budget = get_budget(conn, user.id, budget_id)
@@ -256,56 +192,4 @@ def _status(settings: Settings, user: User, budget_id: int, day: date) -> Budget
             + [recovered_fingerprint(r.id, period[0]) for r in budget.rules],
         )
     status = evaluate(budget.amount, budget.rules, period, spend.actual, spend.data_through)
-    return BudgetStatusView(
-        budget_id=budget.id,
-        period_start=status.period_start,
-        period_end=status.period_end,
-        amount=budget.amount,
-        currency=budget.currency,
-        actual=format(status.actual, "f"),
-        percent=rounded(status.percent) or "0",
-        forecast=rounded(status.forecast),
-        forecast_percent=rounded(status.forecast_percent),
-        data_through=status.data_through,
-        days_elapsed=(status.data_through - status.period_start).days + 1 if status.data_through else None,
-        days_in_period=(status.period_end - status.period_start).days,
-        rules=[
-            RuleStatus(
-                id=state.rule.id,
-                basis=state.rule.basis,
-                threshold_type=state.rule.threshold_type,
-                threshold=state.rule.threshold,
-                limit=rounded(state.limit) or "0",
-                value=rounded(state.value),
-                crossed=state.crossed,
-                fired_at=fired.get(fired_fingerprint(state.rule.id, period[0])),
-                recovered_at=fired.get(recovered_fingerprint(state.rule.id, period[0])),
-            )
-            for state in status.rules
-        ],
-    )
-
-
-def _view(budget: Budget) -> BudgetView:
-    scope = budget.scope
-    return BudgetView(
-        id=budget.id,
-        name=budget.name,
-        amount=budget.amount,
-        currency=budget.currency,
-        period=budget.period,
-        scope=ScopeView(
-            provider=scope.provider,
-            account_ids=list(scope.account_ids),
-            services=list(scope.services),
-            regions=list(scope.regions),
-            compartments=list(scope.compartments),
-            tag_key=scope.tag[0] if scope.tag else None,
-            tag_value=scope.tag[1] if scope.tag else None,
-        ),
-        rules=[RuleView(r.id, r.basis, r.threshold_type, r.threshold, r.notify_recovery) for r in budget.rules],
-        emails=list(budget.emails),
-        webhooks=list(budget.webhook_labels),
-        created_at=budget.created_at,
-        updated_at=budget.updated_at,
-    )
+    return status_view(budget, status, fired)

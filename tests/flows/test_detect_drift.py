@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
@@ -210,3 +211,28 @@ def test_a_dead_webhook_fails_the_run_and_is_tried_again_next_run(
         stored = repr(conn.execute("SELECT * FROM alert_notifications").fetchall())
     for evidence in (caplog.text, message, repr([a.data for a in artifacts]), stored):
         assert secret not in evidence
+
+
+def test_two_runs_at_once_record_and_tell_each_finding_once(
+    detecting: None, migrated_dsn: str, mail_server: MailServer, webhook_receiver: WebhookReceiver
+) -> None:
+    seed_outscale_day(migrated_dsn)
+    seed_daily_spend(migrated_dsn)
+    start = threading.Barrier(2)
+    completions: list[bool] = []
+
+    def one_run() -> None:
+        start.wait()
+        completions.append(run(from_date=DAY, to_date=DAY + timedelta(days=1))[0])
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert completions == [True, True]
+    assert len(findings(migrated_dsn)) == 3
+    told = sorted(alert["title"] for body in webhook_receiver.bodies for alert in body["alerts"])
+    assert len(told) == 3 and len(set(told)) == 3, told
+    emailed = [line for m in mail_server.messages for line in text_of(m).splitlines() if line[:1].isdigit()]
+    assert len(emailed) == 3, emailed
