@@ -7,17 +7,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from finops.domain.alert_digest import DigestItem, digest_subject
-
-_TEMPLATES = Environment(
-    loader=PackageLoader("finops.notify", "templates"),
-    autoescape=select_autoescape(["html.j2"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+from finops.notify.templates import TEMPLATES
 
 
 def build_digest(
@@ -42,6 +33,6 @@ def build_digest(
     message["To"] = ", ".join(recipients)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = message_id
-    message.set_content(_TEMPLATES.get_template("alert_digest.txt.j2").render(context))
-    message.add_alternative(_TEMPLATES.get_template("alert_digest.html.j2").render(context), subtype="html")
+    message.set_content(TEMPLATES.get_template("alert_digest.txt.j2").render(context))
+    message.add_alternative(TEMPLATES.get_template("alert_digest.html.j2").render(context), subtype="html")
     return message

@@ -6,19 +6,10 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from finops.domain.delivery import content_type_for_name
 from finops.domain.report_email import ReportEmail
 from finops.domain.report_summary import CurrencyChange, ReportSummary
-
-_TEMPLATES = Environment(
-    loader=PackageLoader("finops.notify", "templates"),
-    autoescape=select_autoescape(["html.j2"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+from finops.notify.templates import TEMPLATES
 
 
 def build_message(email: ReportEmail, sent_at: datetime) -> EmailMessage:
@@ -29,8 +20,8 @@ def build_message(email: ReportEmail, sent_at: datetime) -> EmailMessage:
     message["To"] = ", ".join(email.recipients)
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = email.message_id
-    message.set_content(_TEMPLATES.get_template("report_email.txt.j2").render(context))
-    message.add_alternative(_TEMPLATES.get_template("report_email.html.j2").render(context), subtype="html")
+    message.set_content(TEMPLATES.get_template("report_email.txt.j2").render(context))
+    message.add_alternative(TEMPLATES.get_template("report_email.html.j2").render(context), subtype="html")
     if email.attachment is not None:
         maintype, subtype = attachment_type(email.object_name, email.content_type).split("/", 1)
         message.add_attachment(

@@ -142,16 +142,16 @@ BUDGET_TENANCY = "ocid1.tenancy.oc1..aaaaaaaabudgettenancy"
 
 
 @pytest.fixture
-def alerting(
+def alert_env(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     migrated_dsn: str,
     prefect_api_url: str,
     mail_server: MailServer,
     tls_certificate: CertificatePair,
-    webhook_receiver: WebhookReceiver,
-) -> int:
-    """A local user owning one OCI tenancy, with a monthly EUR 1,000 budget at 50/80/100 % actual and 100 % forecast."""
+) -> pytest.MonkeyPatch:
+    """The alert flows' settings, through the environment as a user would set them: the database and the SMTP
+    server (STARTTLS, AUTH with credentials from secret references)."""
     for name, value in {
         "DATABASE_URL": migrated_dsn,
         "FINOPS_HOME": str(tmp_path / "home"),
@@ -167,6 +167,12 @@ def alerting(
         "FINOPS_DASHBOARD_URL": "http://finops.tenant.example/#/budgets",
     }.items():
         monkeypatch.setenv(name, value)
+    return monkeypatch
+
+
+@pytest.fixture
+def alerting(alert_env: pytest.MonkeyPatch, migrated_dsn: str, webhook_receiver: WebhookReceiver) -> int:
+    """A local user owning one OCI tenancy, with a monthly EUR 1,000 budget at 50/80/100 % actual and 100 % forecast."""
     box = SecretBox.from_settings(Settings())
     with psycopg.connect(migrated_dsn, autocommit=True) as conn:
         row = conn.execute(

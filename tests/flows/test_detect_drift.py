@@ -7,7 +7,6 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -16,7 +15,6 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from flows.detect_drift import detect_drift
-from tests.emulators.certificates import CertificatePair
 from tests.emulators.smtp import MailServer
 from tests.emulators.webhooks import WebhookReceiver
 
@@ -28,30 +26,10 @@ OPERATOR = "ops@tenant.example"
 
 
 @pytest.fixture
-def detecting(
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    migrated_dsn: str,
-    prefect_api_url: str,
-    mail_server: MailServer,
-    tls_certificate: CertificatePair,
-    webhook_receiver: WebhookReceiver,
-) -> None:
-    for name, value in {
-        "DATABASE_URL": migrated_dsn,
-        "FINOPS_HOME": str(tmp_path / "home"),
-        "FINOPS_SMTP_HOST": "127.0.0.1",
-        "FINOPS_SMTP_PORT": str(mail_server.port),
-        "FINOPS_SMTP_CA_FILE": str(tls_certificate.certificate),
-        "FINOPS_SMTP_USERNAME": "env:TEST_SMTP_USER",
-        "FINOPS_SMTP_PASSWORD": "env:TEST_SMTP_PASSWORD",
-        "TEST_SMTP_USER": mail_server.username,
-        "TEST_SMTP_PASSWORD": mail_server.password,
-        "FINOPS_ALERT_SENDER": "alerts@tenant.example",
-        "FINOPS_ALERT_EMAILS": json.dumps([OPERATOR]),
-        "FINOPS_ALERT_WEBHOOKS": json.dumps([webhook_receiver.url]),
-    }.items():
-        monkeypatch.setenv(name, value)
+def detecting(alert_env: pytest.MonkeyPatch, webhook_receiver: WebhookReceiver) -> None:
+    """The operator is told of findings by email and by webhook."""
+    alert_env.setenv("FINOPS_ALERT_EMAILS", json.dumps([OPERATOR]))
+    alert_env.setenv("FINOPS_ALERT_WEBHOOKS", json.dumps([webhook_receiver.url]))
 
 
 def snapshot(conn: psycopg.Connection, taken_at: datetime, hourly: dict[str, Decimal]) -> None:
