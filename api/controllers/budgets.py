@@ -42,6 +42,8 @@ from finops.db.users import User
 from finops.domain.budgets import evaluate, fired_fingerprint, period_bounds, recovered_fingerprint
 
 Id = Annotated[int, Parameter(ge=1, le=2**63 - 1)]
+# A yearly period of the last day must still end on a date Python can hold.
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 NOT_FOUND = {404: ResponseSpec(data_container=ErrorEnvelope, description="No such budget (or not yours)")}
 INVALID = {
     409: ResponseSpec(data_container=ErrorEnvelope, description="You have a budget of that name"),
@@ -117,6 +119,10 @@ class BudgetsController(Controller):
         day: Annotated[str | None, Parameter(description="YYYY-MM-DD; default today (UTC)")] = None,
     ) -> Envelope[BudgetStatusView]:
         on = query_date(day, "day") or datetime.now(UTC).date()
+        if not EARLIEST_DAY <= on <= LATEST_DAY:
+            message = f"must be from {EARLIEST_DAY} to {LATEST_DAY}"
+            details = [{"field": "day", "message": message, "source": "query"}]
+            raise ApiError(422, "validation_error", f"day: {message}", details)
         status = await anyio.to_thread.run_sync(_status, settings, session.user, budget_id, on)
         return Envelope(data=status, metadata={"day": on.isoformat()})
 

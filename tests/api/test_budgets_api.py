@@ -110,6 +110,8 @@ async def test_status_tells_spent_forecast_percent_and_the_rules_crossed(
             headers={"x-csrf-token": csrf},
         )  # fmt: skip
         budget_id = created.json()["data"]["id"]
+        far = await client.get(f"/api/budgets/{budget_id}/status", params={"day": "9999-12-31"})
+        assert far.status_code == 422 and far.json()["error"]["details"][0]["field"] == "day"
         answer = await client.get(f"/api/budgets/{budget_id}/status", params={"day": "2026-11-12"})
     assert answer.status_code == 200, answer.text
     status = answer.json()["data"]
