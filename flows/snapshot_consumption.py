@@ -14,7 +14,7 @@ from finops.domain.errors import FinopsError
 from finops.domain.periods import day_range
 from tasks.outcomes import failed_outcome
 from tasks.outscale_accounts import outscale_accounts
-from tasks.outscale_consumption import publish_consumption_report, snapshot_day
+from tasks.outscale_consumption import announce_consumption, publish_consumption_report, snapshot_day
 from tasks.progress import RunProgress
 
 
@@ -39,6 +39,7 @@ def snapshot_consumption(
                     )
                 progress.advance(f"{stored.account_id} {region} {day}")
     publish_consumption_report(outcomes)
+    announce_consumption(outcomes)
     failed = [outcome for outcome in outcomes if outcome["status"] == "failed"]
     if failed and len(failed) == len(outcomes):
         return Failed(message=f"no consumption could be recorded: {failed[0]['problem']}", data=outcomes)

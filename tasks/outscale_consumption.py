@@ -8,6 +8,7 @@ from typing import Any
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
 
 from finops.config import Settings
 from finops.db.cloud_accounts import StoredAccount
@@ -16,6 +17,7 @@ from finops.db.outscale_consumption import record_day, recorded_lines
 from finops.domain.errors import CloudError
 from finops.domain.outscale_catalog import REGION_CURRENCIES
 from finops.domain.outscale_consumption import day_lines
+from tasks.cost_files import INGESTED_EVENT
 from tasks.database import database_url
 from tasks.outscale_clients import client_for
 from tasks.outscale_prices import prices_in_force
@@ -90,4 +92,20 @@ def publish_consumption_report(outcomes: list[dict[str, Any]]) -> None:
     ]
     create_table_artifact(
         table=rows, key="snapshot-consumption", description="Outscale consumption recorded by this run"
+    )
+
+
+@task(task_run_name="announce new consumption")
+def announce_consumption(outcomes: list[dict[str, Any]]) -> None:
+    """New consumption is in the cost ledger: check-budgets and detect-drift chain on this, as after ingest-costs."""
+    changed = [o for o in outcomes if o["status"] == "recorded" and (o["inserted"] or o["updated"])]
+    if not changed:
+        return
+    emit_event(
+        event=INGESTED_EVENT,
+        resource={"prefect.resource.id": "finops.cost-ledger.outscale"},
+        payload={
+            "days": sorted({outcome["day"] for outcome in changed}),
+            "accounts": sorted({outcome["account"] for outcome in changed}),
+        },
     )

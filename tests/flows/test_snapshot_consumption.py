@@ -16,6 +16,7 @@ from finops.db.connect import connect
 from finops.domain.cloud_accounts import OutscaleKeys
 from flows.snapshot_consumption import snapshot_consumption
 from tests.emulators.outscale import OutscaleEmulator
+from tests.flows.test_ingest_costs import ingested_event_for_day
 
 DAY = date(2025, 12, 1)
 
@@ -42,7 +43,7 @@ def query(dsn: str, statement: str) -> list[tuple[Any, ...]]:
 
 @pytest.mark.usefixtures("outscale_env")
 def test_the_sample_day_is_priced_line_by_line_and_a_rerun_changes_nothing(
-    outscale: OutscaleEmulator, migrated_dsn: str
+    outscale: OutscaleEmulator, migrated_dsn: str, prefect_api_url: str
 ) -> None:
     register(migrated_dsn, outscale.account_id, outscale.access_key, outscale.secret_key)
     outscale.fail_next(1, status=429)
@@ -59,6 +60,9 @@ def test_the_sample_day_is_priced_line_by_line_and_a_rerun_changes_nothing(
     assert query(
         migrated_dsn, "SELECT provider, day, currency, sum(billed_cost) FROM daily_costs GROUP BY 1, 2, 3"
     ) == [("outscale", DAY, "EUR", total)]
+    event = ingested_event_for_day(prefect_api_url, DAY.isoformat())
+    assert event is not None and event["resource"]["prefect.resource.id"] == "finops.cost-ledger.outscale"
+    assert event["payload"]["accounts"] == [outscale.account_id]
 
     completed, (again,), _ = run(from_date=DAY, to_date=date(2025, 12, 2))
     assert completed and (again["inserted"], again["updated"], again["unchanged"], again["ledger"]) == (
