@@ -1,7 +1,7 @@
 // The budgets page: each budget with its status this period (spent and forecast against the amount, with
 // the rule thresholds marked), the form that creates and edits them, and what was alerted and found.
 // Every figure is the API's (GET /api/budgets/{id}/status): the page formats, it never computes money.
-import { api, ApiError } from "./api.js";
+import { api, ApiError, currentSession } from "./api.js";
 import { alertsTable, findingsTable } from "./alerts.js";
 import { budgetForm } from "./budget-form.js";
 import { day, days, el, money, moment, percent } from "./format.js";
@@ -16,11 +16,15 @@ function problem(error) {
 export async function showBudgets(view) {
   const list = el("div", { class: "budgets" });
   const notice = el("p", { class: "ok", role: "status" });
-  const [accounts, alerts, findings] = await Promise.all([
+  const [registered, session, alerts, findings] = await Promise.all([
     api("GET", "/api/accounts").then((answer) => answer.data),
+    currentSession(),
     api("GET", "/api/alerts?days=90").then((answer) => answer.data, (error) => error),
     api("GET", "/api/drift?days=90").then((answer) => answer.data, (error) => error),
   ]);
+  // Signed in with an Outscale account's keys, that account is yours even when it is not registered.
+  const own = session?.user?.kind === "outscale" && !registered.some((a) => a.account_id === session.user.login);
+  const accounts = own ? [{ name: t("scope.own_account"), account_id: session.user.login }, ...registered] : registered;
   const refresh = async () => {
     const budgets = (await api("GET", "/api/budgets")).data;
     const statuses = await Promise.all(budgets.map((budget) =>
