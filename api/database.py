@@ -1,4 +1,5 @@
-"""The API's connection pool, opened in the app's lifespan and closed with it."""
+"""The API's database: the connection pool, opened in the app's lifespan and closed with it, and the DSN for
+the blocking queries that run in worker threads."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar
 from psycopg_pool import AsyncConnectionPool
+
+from finops.config import Settings
 
 
 def pool_lifespan(dsn: str) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
@@ -24,3 +27,8 @@ def pool_lifespan(dsn: str) -> Callable[[Litestar], AbstractAsyncContextManager[
             await pool.close()
 
     return lifespan
+
+
+def database_dsn(settings: Settings) -> str:
+    assert settings.database_url is not None  # create_app refuses to start without it
+    return settings.database_url.get_secret_value()

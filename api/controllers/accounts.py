@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, Parameter
 
+from api.database import database_dsn
 from api.errors import ApiError
 from api.schemas.accounts import AccountCreate, AccountView
 from api.schemas.envelope import Envelope, ErrorEnvelope
@@ -87,20 +88,15 @@ class AccountsController(Controller):
         return Envelope(data={"removed_id": account})
 
 
-def _dsn(settings: Settings) -> str:
-    assert settings.database_url is not None  # create_app refuses to start without it
-    return settings.database_url.get_secret_value()
-
-
 def _owned(settings: Settings, owner: str) -> list[StoredAccount]:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_dsn(settings)) as conn:
         return list_accounts(conn, owner=owner)
 
 
 def _add(settings: Settings, owner: str, data: AccountCreate) -> StoredAccount:
     request = account_request("outscale", data.name, data.regions, owner)
     checked = checked_account(request, settings, access_key=data.access_key, secret_key=data.secret_key)
-    with connect(_dsn(settings)) as conn:
+    with connect(database_dsn(settings)) as conn:
         identifier = add_account(
             conn,
             provider=request.provider,
@@ -115,7 +111,7 @@ def _add(settings: Settings, owner: str, data: AccountCreate) -> StoredAccount:
 
 
 def _remove(settings: Settings, owner: str, account: int) -> int:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_dsn(settings)) as conn:
         return remove_account_by_id(conn, account, owner)
 
 

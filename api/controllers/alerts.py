@@ -15,6 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 
 from api.cost_reads import READ_ERRORS, rounded
+from api.database import database_dsn
 from api.schemas.alerts import AlertView, FindingView
 from api.schemas.envelope import Envelope
 from api.sessions import SESSION_DEPENDENCY
@@ -74,13 +75,8 @@ class AlertsController(Controller):
         return Envelope(data=findings, metadata={"days": days, "count": len(findings), "method": method})
 
 
-def _dsn(settings: Settings) -> str:
-    assert settings.database_url is not None  # create_app refuses to start without it
-    return settings.database_url.get_secret_value()
-
-
 def _alerts(settings: Settings, user: User, since: datetime, limit: int) -> list[AlertView]:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_dsn(settings)) as conn:
         rows = list_alerts(conn, user.id, owner_accounts(conn, user.login, user.kind), since, limit)
     return [
         AlertView(
@@ -101,7 +97,7 @@ def _alerts(settings: Settings, user: User, since: datetime, limit: int) -> list
 
 
 def _findings(settings: Settings, user: User, since: date, method: str | None, limit: int) -> list[FindingView]:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_dsn(settings)) as conn:
         rows = list_findings(conn, owner_accounts(conn, user.login, user.kind), since, method, limit)
     return [_finding(row) for row in rows]
 

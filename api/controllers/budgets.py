@@ -19,6 +19,7 @@ from litestar.params import JSONBody, Parameter
 from api.budget_drafts import budget_draft
 from api.budget_views import budget_view, status_view
 from api.cost_reads import READ_ERRORS, query_date
+from api.database import database_dsn
 from api.errors import ApiError
 from api.schemas.budgets import BudgetInput, BudgetStatusView, BudgetView
 from api.schemas.envelope import Envelope, ErrorEnvelope
@@ -127,18 +128,13 @@ class BudgetsController(Controller):
         return Envelope(data=status, metadata={"day": on.isoformat()})
 
 
-def _dsn(settings: Settings) -> str:
-    assert settings.database_url is not None  # create_app refuses to start without it
-    return settings.database_url.get_secret_value()
-
-
 def _list(settings: Settings, user: User) -> list[Budget]:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_dsn(settings)) as conn:
         return list_budgets(conn, user.id)
 
 
 def _get(settings: Settings, user: User, budget_id: int) -> Budget:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_dsn(settings)) as conn:
         budget = get_budget(conn, user.id, budget_id)
     if budget is None:
         raise ApiError(404, "not_found", "no such budget")
@@ -146,7 +142,7 @@ def _get(settings: Settings, user: User, budget_id: int) -> Budget:
 
 
 def _create(settings: Settings, user: User, data: BudgetInput) -> Budget:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_dsn(settings)) as conn:
         draft = budget_draft(conn, settings, user, data, stored=None)
         try:
             budget_id = create_budget(conn, user.id, draft)
@@ -158,7 +154,7 @@ def _create(settings: Settings, user: User, data: BudgetInput) -> Budget:
 
 
 def _update(settings: Settings, user: User, budget_id: int, data: BudgetInput) -> Budget:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_dsn(settings)) as conn:
         stored = get_budget(conn, user.id, budget_id)
         if stored is None:
             raise ApiError(404, "not_found", "no such budget")
@@ -180,12 +176,12 @@ def _name_taken(name: str) -> ApiError:
 
 
 def _delete(settings: Settings, user: User, budget_id: int) -> bool:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_dsn(settings)) as conn:
         return delete_budget(conn, user.id, budget_id)
 
 
 def _status(settings: Settings, user: User, budget_id: int, day: date) -> BudgetStatusView:
-    with connect(_dsn(settings)) as conn:
+    with connect(database_dsn(settings)) as conn:
         budget = get_budget(conn, user.id, budget_id)
         if budget is None:
             raise ApiError(404, "not_found", "no such budget")
