@@ -11,6 +11,7 @@ from decimal import Decimal
 import psycopg
 from psycopg import sql
 
+from finops.domain.daily_rollup import DailyRollup
 from finops.domain.periods import next_month
 
 
@@ -37,8 +38,9 @@ def create_partitions(conn: psycopg.Connection, months: tuple[date, ...]) -> Non
         conn.execute(
             sql.SQL("CREATE TABLE IF NOT EXISTS {} PARTITION OF cost_lines FOR VALUES FROM ({}) TO ({})").format(
                 sql.Identifier(f"cost_lines_{month:%Y_%m}"),
-                sql.Literal(month.isoformat()),
-                sql.Literal(following.isoformat()),
+                # Bounds at UTC midnight whatever the session's time zone: a month is a UTC month.
+                sql.Literal(f"{month.isoformat()} 00:00:00+00"),
+                sql.Literal(f"{following.isoformat()} 00:00:00+00"),
             )
         )
 
@@ -75,20 +77,43 @@ class FileSummary:
     has_corrections: bool
 
 
+_ROLLUP_TABLE = """
+    CREATE TEMP TABLE file_rollup (provider text, account_id text, service_name text, region_id text, day date,
+                                   currency text, billed_cost numeric, effective_cost numeric, list_cost numeric,
+                                   lines bigint, corrects boolean) ON COMMIT DROP
+"""
+
+
 def summarise_file(conn: psycopg.Connection, file_id: int) -> FileSummary:
     """One pass over the file's lines that count, kept as `file_rollup`: its share of daily_costs."""
+    conn.execute(_ROLLUP_TABLE)
     conn.execute(
         """
-        CREATE TEMP TABLE file_rollup ON COMMIT DROP AS
-        SELECT provider, coalesce(sub_account_id, '') AS account_id, coalesce(service_name, '') AS service_name,
-               coalesce(region_id, '') AS region_id, (charge_period_start AT TIME ZONE 'UTC')::date AS day,
-               billing_currency AS currency, sum(billed_cost) AS billed_cost, sum(effective_cost) AS effective_cost,
-               sum(list_cost) AS list_cost, count(*) AS lines, bool_or(is_correction) AS corrects
+        INSERT INTO file_rollup
+        SELECT provider, coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
+               (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency, sum(billed_cost),
+               sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction)
           FROM effective_cost_lines WHERE source_file_id = %(id)s
          GROUP BY 1, 2, 3, 4, 5, 6
         """,
         {"id": file_id},
     )
+    return _summary(conn)
+
+
+def record_rollup(conn: psycopg.Connection, provider: str, rollup: DailyRollup) -> FileSummary:
+    """Keeps as `file_rollup` the sums a loader made as it went, for a file none of whose lines is replaced."""
+    conn.execute(_ROLLUP_TABLE)
+    with conn.cursor().copy("COPY file_rollup FROM STDIN") as copy:
+        for row in rollup:
+            copy.write_row(
+                (provider, row.account_id, row.service_name, row.region_id, row.day, row.currency, row.billed_cost,
+                 row.effective_cost, row.list_cost, row.lines, False)
+            )  # fmt: skip
+    return _summary(conn)
+
+
+def _summary(conn: psycopg.Connection) -> FileSummary:
     rows = conn.execute("SELECT provider, day, currency, account_id, billed_cost, corrects FROM file_rollup").fetchall()
     totals: dict[str, Decimal] = {}
     for _, _, currency, _, billed, _ in rows:

@@ -1,10 +1,11 @@
 """Loads one billing report into the ledger: the whole file or nothing, in one transaction.
 
-A second connection stages the file in pieces (finops.db.cost_staging) while this one inserts the
-pieces already staged into the month partitions of `cost_lines`, each in one statement that casts
-as it goes; only a file that fails pays for a second query finding its first bad value (line,
-column, reason). The `source_files` row, the replacement of an earlier version of the same object
-and the `daily_costs` refresh of every day touched commit with the lines.
+Worker connections stage the file as typed pieces (finops.db.cost_staging) while this one copies
+the pieces already staged into their month partitions of `cost_lines`; only a file that fails pays
+for finding its first bad value (line, column, reason). The `source_files` row, the replacement of
+an earlier version of the same object and the `daily_costs` refresh of every day touched commit
+with the lines. The rollup is the pieces' own sums, unless a line of the file is repeated or
+replaced by a correction: then it is summed again from the lines that count.
 
 Repeated lines: `lineItem/referenceNo` (FOCUS `oci_ReferenceNumber`) is OCI's identity of a line.
 A line whose referenceNo already appeared earlier in the same file is the same charge listed
@@ -32,6 +33,7 @@ from finops.db.connect import connect
 from finops.db.cost_ledger import (
     create_partitions,
     lock_source,
+    record_rollup,
     refresh_daily_costs,
     retire_earlier_versions,
     summarise_file,
@@ -39,14 +41,15 @@ from finops.db.cost_ledger import (
 from finops.db.cost_staging import (
     LoadProblem,
     Rejected,
-    cell,
-    check_values,
+    StagedPiece,
     drop_abandoned_pieces,
     load_lock,
     read_or_reject,
     staged_pieces,
 )
-from finops.domain.cost_columns import LEDGER_TYPES, ColumnPlan, plan_columns
+from finops.db.cost_transform import LedgerValues, ledger_values
+from finops.domain.cost_columns import ColumnPlan, plan_columns
+from finops.domain.daily_rollup import DailyRollup, RollupRow
 from finops.domain.errors import DatabaseError, ParseError
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -90,9 +93,8 @@ def load_report(dsn: str, *, uri: str, etag: str, content: IO[bytes], size: int 
 
 def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[bytes], size: int | None) -> LoadResult:
     conn.execute("SET LOCAL TimeZone = 'UTC'")
-    # Dates written 5/1/25 (FOCUS's own SaaS examples) are month first, as in the US.
-    conn.execute("SET LOCAL DateStyle = 'ISO, MDY'")
     conn.execute("SET LOCAL work_mem = '128MB'")
+    conn.execute("SET LOCAL temp_buffers = '64MB'")  # before the first temporary table, the file's references
     plan = _plan(stream)
     lock_source(conn, uri)
     file_id = _claim(conn, uri, etag, plan.kind, size)
@@ -100,23 +102,32 @@ def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[by
         return LoadResult(status="skipped")
     conn.execute(sql.SQL("SELECT pg_advisory_xact_lock({})").format(load_lock(file_id)))
     touched_before = retire_earlier_versions(conn, uri, etag)
-    rows = duplicates = 0
+    values = ledger_values(plan)
+    references = plan.source_of("reference_no") is not None
+    if references:
+        conn.execute("CREATE TEMP TABLE file_references (reference_no text, line_number bigint) ON COMMIT DROP")
+    lines = 0
+    rollup = DailyRollup()
+    corrections = False
     with staged_pieces(dsn, plan, stream, file_id) as pieces:
         for piece in pieces:
-            if piece.suspicious:
-                check_values(conn, plan, piece.table)
             create_partitions(conn, piece.months)
-            _insert_lines(conn, plan, file_id, piece.table)
+            rows, corrected = _insert_piece(conn, values, file_id, piece, references)
             conn.execute(sql.SQL("DROP TABLE {}").format(piece.table))
-            rows += piece.lines - piece.repeats
-            duplicates += piece.repeats
+            lines += piece.lines
+            rollup.add(rows)
+            corrections = corrections or corrected
+    duplicates = _delete_repeats(conn, file_id) if references else 0
     # The planner has not seen these lines yet (no ANALYZE, which would cost a quarter of the load)
     # and would sort them and probe the corrections once per line; hashing is right for a bulk load.
     conn.execute("SET LOCAL enable_sort = off")
     conn.execute("SET LOCAL enable_nestloop = off")
-    summary = summarise_file(conn, file_id)
+    if duplicates or corrections or (references and _corrected_elsewhere(conn)):
+        summary = summarise_file(conn, file_id)
+    else:
+        summary = record_rollup(conn, "oci", rollup)
     days = refresh_daily_costs(conn, file_id, summary, touched_before)
-    totals = summary.totals
+    loaded = lines - duplicates
     conn.execute(
         """
         UPDATE source_files SET rows = %(rows)s, rows_duplicate = %(duplicates)s, totals = %(totals)s,
@@ -125,12 +136,12 @@ def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[by
         """,
         {
             "id": file_id,
-            "rows": rows,
+            "rows": loaded,
             "duplicates": duplicates,
-            "totals": Jsonb({k: str(v) for k, v in totals.items()}),
+            "totals": Jsonb({k: str(v) for k, v in summary.totals.items()}),
         },
     )
-    return LoadResult("loaded", file_id, plan.kind, rows, duplicates, totals, days, summary.accounts)
+    return LoadResult("loaded", file_id, plan.kind, loaded, duplicates, summary.totals, days, summary.accounts)
 
 
 def _text_stream(content: IO[bytes]) -> IO[bytes]:
@@ -168,79 +179,84 @@ def _claim(conn: psycopg.Connection, uri: str, etag: str, kind: str, size: int |
     return int(row[0]) if row else None
 
 
-def _value(plan: ColumnPlan, ledger_column: str) -> sql.Composable:
-    index = plan.source_of(ledger_column)
-    constant = dict(plan.constants).get(ledger_column)
-    if index is None:
-        if ledger_column == "is_correction":
-            # FOCUS marks a correction with its ChargeClass instead.
-            charge_class = plan.source_of("charge_class")
-            if charge_class is None:
-                return sql.Literal(False)
-            return sql.SQL("coalesce({} = 'Correction', false)").format(cell(plan, charge_class))
-        # A usage report has no cost column: its lines cost nothing.
-        return sql.Literal(0) if ledger_column in ("billed_cost", "effective_cost") else sql.Literal(constant)
-    value = cell(plan, index)
-    kind = LEDGER_TYPES[ledger_column]
-    if kind == "numeric":
-        expression: sql.Composable = sql.SQL("{}::numeric").format(value)
-        if ledger_column in ("billed_cost", "effective_cost"):
-            expression = sql.SQL("coalesce({}, 0)").format(expression)
-        return expression
-    if kind == "timestamptz":
-        return sql.SQL("{}::timestamptz").format(value)
-    if kind == "boolean":
-        return sql.SQL("coalesce(lower({}) IN ('true', 't', 'y', 'yes', '1'), false)").format(value)
-    if ledger_column == "billing_currency":
-        return sql.SQL("upper({})").format(value)
-    return value
+def _insert_piece(
+    conn: psycopg.Connection, values: LedgerValues, file_id: int, piece: StagedPiece, references: bool
+) -> tuple[list[RollupRow], bool]:
+    """Copies a typed piece into the ledger; returns its rollup rows and whether it holds corrections.
 
-
-def _json_object(plan: ColumnPlan, pairs: tuple[tuple[str, int], ...]) -> sql.Composable:
-    if not pairs:
-        return sql.SQL("'{}'::jsonb")
-    # jsonb_object over two arrays builds the object in half the time of jsonb_build_object.
-    return sql.SQL("jsonb_strip_nulls(jsonb_object(ARRAY[{}]::text[], ARRAY[{}]::text[]))").format(
-        sql.SQL(", ").join(sql.Literal(key) for key, _ in pairs),
-        sql.SQL(", ").join(cell(plan, index) for _, index in pairs),
+    The sums and the references come from the inserted rows as they are written (RETURNING), not
+    from a second read of the piece.
+    """
+    months = piece.months
+    # Straight into the month's partition when the piece has one month: routing each line costs a fifth.
+    target = sql.Identifier(f"cost_lines_{months[0]:%Y_%m}" if len(months) == 1 else "cost_lines")
+    computed = [sql.Identifier(name) for name, _ in values.computed]
+    listed = sql.SQL(
+        ", listed AS (INSERT INTO file_references SELECT reference_no, line_number FROM inserted"
+        " WHERE reference_no IS NOT NULL)"
     )
-
-
-def _insert_lines(conn: psycopg.Connection, plan: ColumnPlan, file_id: int, piece: sql.Composable) -> None:
-    ledger_columns = [column for column in LEDGER_TYPES if column != "charge_class"]
-    values = [_value(plan, column) for column in ledger_columns]
-    charge_class = _value(plan, "charge_class")
-    if plan.source_of("is_correction") is not None and plan.source_of("charge_class") is None:
-        charge_class = sql.SQL("CASE WHEN {} THEN 'Correction' END").format(_value(plan, "is_correction"))
-    tags = _json_object(plan, plan.tag_columns)
-    if plan.tags_json is not None:
-        tags = sql.SQL("{} || coalesce(CASE WHEN {c} NOT IN ('null', '') THEN {c}::jsonb END, '{{}}'::jsonb)").format(
-            tags, c=sql.Identifier(f"c{plan.tags_json}")
-        )
     statement = sql.SQL(
         """
-        INSERT INTO cost_lines (source_file_id, line_number, provider, {columns}, charge_class, tags, x)
-        SELECT {file_id}, line + 1, 'oci', {values}, {charge_class}, {tags}, {x} FROM {piece}
+        WITH inserted AS (
+            INSERT INTO {target} (source_file_id, line_number, provider, {columns})
+            SELECT {file_id}, line + {first_line}, 'oci', {values} FROM {piece}
+            RETURNING line_number, reference_no, sub_account_id, service_name, region_id, charge_period_start,
+                      billing_currency, billed_cost, effective_cost, list_cost, is_correction
+        ){listed}
+        SELECT coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
+               (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency, sum(billed_cost),
+               sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction)
+          FROM inserted GROUP BY 1, 2, 3, 4, 5
         """
     ).format(
-        columns=sql.SQL(", ").join(sql.Identifier(column) for column in ledger_columns),
+        target=target,
+        columns=sql.SQL(", ").join([*computed, *(sql.Identifier(name) for name, _ in values.constants)]),
         file_id=sql.Literal(file_id),
-        values=sql.SQL(", ").join(values),
-        charge_class=charge_class,
-        tags=tags,
-        x=_json_object(plan, plan.extra_columns),
-        piece=piece,
+        first_line=sql.Literal(piece.lines_before + 1),
+        values=sql.SQL(", ").join([*computed, *(value for _, value in values.constants)]),
+        piece=piece.table,
+        listed=listed if references else sql.SQL(""),
     )
     try:
         with conn.transaction():
-            conn.execute(statement)
+            sums = conn.execute(statement).fetchall()
     except (psycopg.errors.DataError, psycopg.errors.NotNullViolation, psycopg.errors.CheckViolation) as error:
-        # The fast path casts as it inserts; only a failed file pays for finding the first bad value.
-        check_values(conn, plan, piece)
         reason = error.diag.message_primary or str(error)
         if (error.diag.message_detail or "").startswith("Partition key"):
             reason += " " + (error.diag.message_detail or "")
         raise Rejected(LoadProblem(f"a value cannot be read: {reason.strip()}")) from None
+    rows = [RollupRow(a, s, r, day, c, b, e, listed_cost, int(n)) for a, s, r, day, c, b, e, listed_cost, n, _ in sums]
+    return rows, any(row[9] for row in sums)
+
+
+def _delete_repeats(conn: psycopg.Connection, file_id: int) -> int:
+    """Drops the lines whose referenceNo came earlier in the file; returns how many."""
+    repeats = conn.execute(
+        """
+        SELECT line_number FROM (
+            SELECT line_number, row_number() OVER (PARTITION BY reference_no ORDER BY line_number) AS nth
+              FROM file_references
+             WHERE reference_no IN (SELECT reference_no FROM file_references GROUP BY 1 HAVING count(*) > 1)
+        ) AS listed WHERE nth > 1
+        """
+    ).fetchall()
+    if not repeats:
+        return 0
+    line_numbers = [int(line) for (line,) in repeats]
+    conn.execute("DELETE FROM cost_lines WHERE source_file_id = %s AND line_number = ANY(%s)", [file_id, line_numbers])
+    return len(line_numbers)
+
+
+def _corrected_elsewhere(conn: psycopg.Connection) -> bool:
+    """Whether a correction already in the ledger replaces one of this file's lines (it came first)."""
+    row = conn.execute(
+        """
+        SELECT EXISTS (SELECT 1 FROM cost_lines c
+                        WHERE c.is_correction AND c.provider = 'oci'
+                          AND c.back_reference_no IN (SELECT reference_no FROM file_references))
+        """
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def _record_failure(conn: psycopg.Connection, uri: str, etag: str, size: int | None, problem: LoadProblem) -> None:

@@ -1,8 +1,9 @@
-"""One line break for PostgreSQL's COPY: CR, LF or CRLF all end a line, and blank lines are dropped.
+"""Line breaks PostgreSQL's COPY can read: CR, LF or CRLF all end a line, and blank lines are dropped.
 
-COPY takes the line ending of the first line for the whole file and reads a blank line as a row
-with one empty column. Billing files break both rules: OCI writes CRLF, FOCUS's own examples mix
-LF rows with CR-only blank lines. A line break inside a quoted value becomes a single LF.
+COPY takes the line ending of the first line for the whole of what it reads and reads a blank line
+as a row with one empty column. Most billing files suit it as they are (OCI writes CRLF throughout),
+and pass untouched; others break both rules: FOCUS's own examples mix LF rows with CR-only blank
+lines. Those are rewritten with every break a single LF, a break inside a quoted value included.
 """
 
 from __future__ import annotations

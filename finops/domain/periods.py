@@ -28,8 +28,3 @@ def day_range(from_date: date | None, to_date: date | None, today: date) -> list
 def next_month(month: date) -> date:
     """The first day of the month after ``month`` (itself a first day)."""
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def month_and_neighbours(month: date) -> tuple[date, ...]:
-    previous = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-    return (previous, month, next_month(month))

@@ -119,6 +119,47 @@ def test_a_correction_replaces_the_line_it_names_even_from_another_file(migrated
     assert query(migrated_dsn, "SELECT count(*) FROM focus_costs WHERE \"ChargeClass\" = 'Correction'") == [(1,)]
 
 
+BIG_LINES = 14_000  # over 4 MiB of CSV: the file is staged in several pieces, by more than one worker
+
+
+def big_report(line_break: str) -> tuple[bytes, Decimal]:
+    """A report of several pieces whose last line repeats the first's referenceNo (in another piece)."""
+    description = "Compute - Standard - E4 - OCPU Per Hour, billed hourly " * 5
+    lines = [
+        f"r{number},2025-06-{1 + number % 30:02d}T{number % 24:02d}:00Z,COMPUTE,{number % 97}.5,EUR,false,,"
+        f'"{description}{number}"'
+        for number in range(BIG_LINES)
+    ]
+    lines.append(f'r0,2025-06-01T00:00Z,COMPUTE,999,EUR,false,,"{description}repeat"')
+    if line_break == "mixed":
+        breaks = ["\n", "\r\n", "\r", "\r\n\r\n", "\n\r"]
+        body = "".join(line + breaks[number % len(breaks)] for number, line in enumerate(lines))
+    else:
+        body = "".join(line + line_break for line in lines)
+    header = HEADER.replace("backreferenceNo", "backreferenceNo,product/Description").replace("\n", "")
+    return (header + line_break.replace("mixed", "\n") + body).encode(), sum(
+        (Decimal(f"{number % 97}.5") for number in range(BIG_LINES)), Decimal(0)
+    )
+
+
+@pytest.mark.parametrize("line_break", ["\r\n", "\n", "mixed"], ids=["crlf", "lf", "mixed"])
+def test_a_file_of_many_pieces_loads_whole_whatever_its_line_breaks(migrated_dsn: str, line_break: str) -> None:
+    data, total = big_report(line_break)
+    assert len(data) > 8 * 1024 * 1024 // 2, "the report spans more than one piece"
+    result = load(migrated_dsn, gzip.compress(data, compresslevel=1))
+    assert result.status == "loaded", result.problem
+    assert (result.rows, result.duplicates, result.totals) == (BIG_LINES, 1, {"EUR": total})
+    kept = query(migrated_dsn, "SELECT line_number, billed_cost FROM cost_lines WHERE reference_no = 'r0'")
+    assert kept == [(2, Decimal("0.5"))], "the first listing is kept, though the repeat came in a later piece"
+    lines = query(
+        migrated_dsn, "SELECT min(line_number), max(line_number), count(DISTINCT line_number) FROM cost_lines"
+    )
+    assert lines == [(2, BIG_LINES + 1, BIG_LINES)], "lines are numbered across pieces as in the file"
+    assert query(migrated_dsn, "SELECT sum(billed_cost) FROM daily_costs") == [(total,)]
+    description = query(migrated_dsn, "SELECT charge_description FROM cost_lines WHERE reference_no = 'r7'")
+    assert description == [("Compute - Standard - E4 - OCPU Per Hour, billed hourly " * 5 + "7",)]
+
+
 RECOUNT = """
     SELECT provider, coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
            (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency,

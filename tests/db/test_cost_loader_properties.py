@@ -134,6 +134,7 @@ def independent_totals(header: list[str], rows: list[list[str]]) -> dict[str, De
         if reference:
             seen.add(reference)
         if line["cost/currencyCode"]:
-            currency = line["cost/currencyCode"].upper()
+            # ASCII letters upper-cased, anything else as written (a code is ISO 4217 letters).
+            currency = "".join(letter.upper() if letter.isascii() else letter for letter in line["cost/currencyCode"])
             totals[currency] = totals.get(currency, Decimal(0)) + Decimal(line["cost/myCost"] or 0)
     return totals

@@ -1,0 +1,131 @@
+"""The SQL that turns a staged piece of a billing report (text columns c0, c1, ...) into ledger values.
+
+A staging worker runs it once per piece, into a typed piece table; the loading transaction then
+only copies typed rows into the ledger. Columns the report does not have are either constants,
+added by the loader's insert, or left to the ledger's defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psycopg import sql
+
+from finops.domain.cost_columns import LEDGER_TYPES, ColumnPlan
+
+_TRUE_WORDS = "('true', 't', 'y', 'yes', '1')"
+_DERIVED_OR_DEFAULTED = ("is_correction", "charge_class", "tags", "x")
+
+
+@dataclass(frozen=True)
+class LedgerValues:
+    """The ledger columns of one report layout: those computed from the file, and the constants."""
+
+    computed: tuple[tuple[str, sql.Composable], ...]
+    constants: tuple[tuple[str, sql.Composable], ...]
+
+    def of(self, ledger_column: str, *, default: sql.Composable) -> sql.Composable:
+        """How a typed piece gives this column: its own column, a constant, or ``default``."""
+        if any(name == ledger_column for name, _ in self.computed):
+            return sql.Identifier(ledger_column)
+        return next((value for name, value in self.constants if name == ledger_column), default)
+
+
+def cell(plan: ColumnPlan, index: int) -> sql.Composable:
+    if plan.kind == "oci-focus":
+        # FOCUS writes an absent value as the word null (its own examples do).
+        return sql.SQL("nullif({}, 'null')").format(sql.Identifier(f"c{index}"))
+    return sql.Identifier(f"c{index}")
+
+
+def ledger_values(plan: ColumnPlan) -> LedgerValues:
+    computed: list[tuple[str, sql.Composable]] = []
+    constants: list[tuple[str, sql.Composable]] = []
+    for column in LEDGER_TYPES:
+        if column in _DERIVED_OR_DEFAULTED:
+            continue
+        index = plan.source_of(column)
+        if index is not None:
+            computed.append((column, _typed(plan, column, index)))
+        elif column in ("billed_cost", "effective_cost"):
+            constants.append((column, sql.Literal(0)))  # a usage report has no cost column: its lines cost nothing
+        elif (constant := dict(plan.constants).get(column)) is not None:
+            constants.append((column, sql.Literal(constant)))
+    correction = _is_correction(plan)
+    if correction is not None:
+        computed.append(("is_correction", correction))
+    charge_class = plan.source_of("charge_class")
+    if charge_class is not None:
+        computed.append(("charge_class", cell(plan, charge_class)))
+    elif correction is not None:
+        computed.append(("charge_class", sql.SQL("CASE WHEN {} THEN 'Correction' END").format(correction)))
+    tags = _json_object(plan, plan.tag_columns)
+    if plan.tags_json is not None:
+        folded = sql.SQL("coalesce(CASE WHEN {c} NOT IN ('null', '') THEN {c}::jsonb END, '{{}}'::jsonb)").format(
+            c=sql.Identifier(f"c{plan.tags_json}")
+        )
+        tags = folded if tags is None else sql.SQL("{} || {}").format(tags, folded)
+    if tags is not None:
+        computed.append(("tags", tags))
+    extras = _json_object(plan, plan.extra_columns)
+    if extras is not None:
+        computed.append(("x", extras))
+    return LedgerValues(tuple(computed), tuple(constants))
+
+
+def _typed(plan: ColumnPlan, column: str, index: int) -> sql.Composable:
+    value = cell(plan, index)
+    kind = LEDGER_TYPES[column]
+    if kind == "numeric":
+        # PostgreSQL reads NaN and Infinity as numbers; a bill has neither. Every spelling of them holds
+        # an n, so that cheap test sends them to a cast that fails, and the piece to check_values.
+        guarded = sql.SQL("CASE WHEN strpos({c}, 'n') + strpos({c}, 'N') > 0 THEN {bad} ELSE {c}::numeric END").format(
+            c=value, bad=_refused(value, "numeric")
+        )
+        if column in ("billed_cost", "effective_cost"):
+            return sql.SQL("coalesce({}, 0)").format(guarded)
+        return guarded
+    if kind == "timestamptz":
+        # Nor words such as 'yesterday' or 'epoch', which PostgreSQL reads as timestamps: a report's start with a digit.
+        test = sql.SQL("ascii({c}) NOT BETWEEN 48 AND 57").format(c=value)
+        if column == "charge_period_start":
+            test = sql.SQL("{c} IS NULL OR {test}").format(c=value, test=test)
+        return sql.SQL("CASE WHEN {test} THEN {bad} ELSE {c}::timestamptz END").format(
+            test=test, c=value, bad=_refused(value, "timestamptz")
+        )
+    if column == "billing_currency":
+        # ISO 4217 codes are ASCII letters: the C collation upper-cases those and keeps anything else as
+        # written, the same on every server whatever its locale.
+        return sql.SQL('upper({} COLLATE "C")').format(value)
+    return value
+
+
+def _refused(value: sql.Composable, kind: str) -> sql.Composable:
+    """A cast that always fails, at run time only (a constant would fail as the statement is planned)."""
+    return sql.SQL("('refused: ' || coalesce({}, 'empty'))::{}").format(value, sql.SQL(kind))
+
+
+def _is_correction(plan: ColumnPlan) -> sql.Composable | None:
+    index = plan.source_of("is_correction")
+    if index is not None:
+        # The words are ASCII: the C collation's lower() skips the locale's wide-character path, same answer.
+        return sql.SQL('coalesce(lower({} COLLATE "C") IN ' + _TRUE_WORDS + ", false)").format(cell(plan, index))
+    charge_class = plan.source_of("charge_class")
+    if charge_class is not None:
+        # FOCUS marks a correction with its ChargeClass instead.
+        return sql.SQL("coalesce({} = 'Correction', false)").format(cell(plan, charge_class))
+    return None
+
+
+def _json_object(plan: ColumnPlan, pairs: tuple[tuple[str, int], ...]) -> sql.Composable | None:
+    if not pairs:
+        return None
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) == len(keys):
+        # JSONB stores keys shortest first, then bytewise: given in that order, its sort has nothing to do.
+        pairs = tuple(sorted(pairs, key=lambda pair: (len(pair[0].encode()), pair[0].encode())))
+    # jsonb_object over two arrays builds the object in half the time of jsonb_build_object.
+    return sql.SQL("jsonb_strip_nulls(jsonb_object(ARRAY[{}]::text[], ARRAY[{}]::text[]))").format(
+        sql.SQL(", ").join(sql.Literal(key) for key, _ in pairs),
+        sql.SQL(", ").join(cell(plan, index) for _, index in pairs),
+    )
