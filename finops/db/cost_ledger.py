@@ -11,7 +11,6 @@ from decimal import Decimal
 import psycopg
 from psycopg import sql
 
-from finops.domain.daily_rollup import DailyRollup
 from finops.domain.periods import next_month
 
 
@@ -101,15 +100,29 @@ def summarise_file(conn: psycopg.Connection, file_id: int) -> FileSummary:
     return _summary(conn)
 
 
-def record_rollup(conn: psycopg.Connection, provider: str, rollup: DailyRollup) -> FileSummary:
-    """Keeps as `file_rollup` the sums a loader made as it went, for a file none of whose lines is replaced."""
+PIECE_SUMS_TABLE = """
+    CREATE TEMP TABLE piece_sums (account_id text, service_name text, region_id text, day date, currency text,
+                                  billed_cost numeric, effective_cost numeric, list_cost numeric, lines bigint,
+                                  corrects boolean) ON COMMIT DROP
+"""
+
+
+def record_rollup(conn: psycopg.Connection, provider: str) -> FileSummary:
+    """Keeps as `file_rollup` the sums the loader made piece by piece (`piece_sums`), merged.
+
+    Only for a file none of whose lines is repeated or replaced: then its lines that count are all
+    of them.
+    """
     conn.execute(_ROLLUP_TABLE)
-    with conn.cursor().copy("COPY file_rollup FROM STDIN") as copy:
-        for row in rollup:
-            copy.write_row(
-                (provider, row.account_id, row.service_name, row.region_id, row.day, row.currency, row.billed_cost,
-                 row.effective_cost, row.list_cost, row.lines, False)
-            )  # fmt: skip
+    conn.execute(
+        """
+        INSERT INTO file_rollup
+        SELECT %(provider)s, account_id, service_name, region_id, day, currency, sum(billed_cost),
+               sum(effective_cost), sum(list_cost), sum(lines), bool_or(corrects)
+          FROM piece_sums GROUP BY 2, 3, 4, 5, 6
+        """,
+        {"provider": provider},
+    )
     return _summary(conn)
 
 

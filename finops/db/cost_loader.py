@@ -31,6 +31,7 @@ from psycopg.types.json import Jsonb
 
 from finops.db.connect import connect
 from finops.db.cost_ledger import (
+    PIECE_SUMS_TABLE,
     create_partitions,
     lock_source,
     record_rollup,
@@ -49,7 +50,6 @@ from finops.db.cost_staging import (
 )
 from finops.db.cost_transform import LedgerValues, ledger_values
 from finops.domain.cost_columns import ColumnPlan, plan_columns
-from finops.domain.daily_rollup import DailyRollup, RollupRow
 from finops.domain.errors import DatabaseError, ParseError
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -106,26 +106,23 @@ def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[by
     references = plan.source_of("reference_no") is not None
     if references:
         conn.execute("CREATE TEMP TABLE file_references (reference_no text, line_number bigint) ON COMMIT DROP")
+    conn.execute(PIECE_SUMS_TABLE)
     lines = 0
-    rollup = DailyRollup()
-    corrections = False
     with staged_pieces(dsn, plan, stream, file_id) as pieces:
         for piece in pieces:
             create_partitions(conn, piece.months)
-            rows, corrected = _insert_piece(conn, values, file_id, piece, references)
+            _insert_piece(conn, values, file_id, piece, references)
             conn.execute(sql.SQL("DROP TABLE {}").format(piece.table))
             lines += piece.lines
-            rollup.add(rows)
-            corrections = corrections or corrected
     duplicates = _delete_repeats(conn, file_id) if references else 0
     # The planner has not seen these lines yet (no ANALYZE, which would cost a quarter of the load)
     # and would sort them and probe the corrections once per line; hashing is right for a bulk load.
     conn.execute("SET LOCAL enable_sort = off")
     conn.execute("SET LOCAL enable_nestloop = off")
-    if duplicates or corrections or (references and _corrected_elsewhere(conn)):
+    if duplicates or _has_corrections(conn) or (references and _corrected_elsewhere(conn)):
         summary = summarise_file(conn, file_id)
     else:
-        summary = record_rollup(conn, "oci", rollup)
+        summary = record_rollup(conn, "oci")
     days = refresh_daily_costs(conn, file_id, summary, touched_before)
     loaded = lines - duplicates
     conn.execute(
@@ -181,11 +178,10 @@ def _claim(conn: psycopg.Connection, uri: str, etag: str, kind: str, size: int |
 
 def _insert_piece(
     conn: psycopg.Connection, values: LedgerValues, file_id: int, piece: StagedPiece, references: bool
-) -> tuple[list[RollupRow], bool]:
-    """Copies a typed piece into the ledger; returns its rollup rows and whether it holds corrections.
+) -> None:
+    """Copies a typed piece into the ledger, keeping its sums in `piece_sums` and its references.
 
-    The sums and the references come from the inserted rows as they are written (RETURNING), not
-    from a second read of the piece.
+    Both come from the rows as they are inserted (RETURNING), not from a second read of the piece.
     """
     months = piece.months
     # Straight into the month's partition when the piece has one month: routing each line costs a fifth.
@@ -203,6 +199,7 @@ def _insert_piece(
             RETURNING line_number, reference_no, sub_account_id, service_name, region_id, charge_period_start,
                       billing_currency, billed_cost, effective_cost, list_cost, is_correction
         ){listed}
+        INSERT INTO piece_sums
         SELECT coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
                (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency, sum(billed_cost),
                sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction)
@@ -219,14 +216,17 @@ def _insert_piece(
     )
     try:
         with conn.transaction():
-            sums = conn.execute(statement).fetchall()
+            conn.execute(statement)
     except (psycopg.errors.DataError, psycopg.errors.NotNullViolation, psycopg.errors.CheckViolation) as error:
         reason = error.diag.message_primary or str(error)
         if (error.diag.message_detail or "").startswith("Partition key"):
             reason += " " + (error.diag.message_detail or "")
         raise Rejected(LoadProblem(f"a value cannot be read: {reason.strip()}")) from None
-    rows = [RollupRow(a, s, r, day, c, b, e, listed_cost, int(n)) for a, s, r, day, c, b, e, listed_cost, n, _ in sums]
-    return rows, any(row[9] for row in sums)
+
+
+def _has_corrections(conn: psycopg.Connection) -> bool:
+    row = conn.execute("SELECT coalesce(bool_or(corrects), false) FROM piece_sums").fetchone()
+    return bool(row and row[0])
 
 
 def _delete_repeats(conn: psycopg.Connection, file_id: int) -> int:

@@ -245,7 +245,12 @@ def _stage_piece(
         sql.SQL("{} AS {}").format(expression, sql.Identifier(name)) for name, expression in values.computed
     )
     try:
-        conn.execute(sql.SQL("CREATE UNLOGGED TABLE {} AS SELECT line, {} FROM {}").format(table, typed, raw))
+        conn.execute(
+            # Autovacuum would analyze a piece it sees committed, only for it to be dropped a moment later.
+            sql.SQL("CREATE UNLOGGED TABLE {} WITH (autovacuum_enabled = false) AS SELECT line, {} FROM {}").format(
+                table, typed, raw
+            )
+        )
     except psycopg.errors.DataError as error:
         check_values(conn, plan, raw)
         reason = (error.diag.message_primary or str(error)).strip()
