@@ -181,8 +181,6 @@ class _Staging:
                 # Dates written 5/1/25 (FOCUS's own SaaS examples) are month first, as in the US.
                 conn.execute("SET DateStyle = 'ISO, MDY'")
                 conn.execute("SET temp_buffers = '64MB'")  # a piece's text table stays in this backend's memory
-                # A staged piece is rebuilt from the file if lost: its commits need not wait for the disk.
-                conn.execute("SET synchronous_commit = off")
                 raw = _create_raw_table(conn, self.plan)
                 while (job := self._take()) is not None:
                     number, data = job

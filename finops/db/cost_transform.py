@@ -14,7 +14,7 @@ from psycopg import sql
 from finops.domain.cost_columns import LEDGER_TYPES, ColumnPlan
 
 _TRUE_WORDS = "('true', 't', 'y', 'yes', '1')"
-_DERIVED_OR_DEFAULTED = ("is_correction", "charge_class", "tags", "x")
+_DERIVED = ("is_correction", "charge_class")  # worked out after the columns the report has
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,6 @@ class LedgerValues:
 
     computed: tuple[tuple[str, sql.Composable], ...]
     constants: tuple[tuple[str, sql.Composable], ...]
-
-    def of(self, ledger_column: str, *, default: sql.Composable) -> sql.Composable:
-        """How a typed piece gives this column: its own column, a constant, or ``default``."""
-        if any(name == ledger_column for name, _ in self.computed):
-            return sql.Identifier(ledger_column)
-        return next((value for name, value in self.constants if name == ledger_column), default)
 
 
 def cell(plan: ColumnPlan, index: int) -> sql.Composable:
@@ -42,7 +36,7 @@ def ledger_values(plan: ColumnPlan) -> LedgerValues:
     computed: list[tuple[str, sql.Composable]] = []
     constants: list[tuple[str, sql.Composable]] = []
     for column in LEDGER_TYPES:
-        if column in _DERIVED_OR_DEFAULTED:
+        if column in _DERIVED:
             continue
         index = plan.source_of(column)
         if index is not None:

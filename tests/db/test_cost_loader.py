@@ -187,6 +187,15 @@ def test_daily_costs_always_equal_the_lines_that_count_however_files_arrive(migr
     assert day_one == [(Decimal("10") + Decimal("3.5") + Decimal("1") + Decimal("4"),)]
 
 
+def test_a_correction_loaded_before_the_line_it_replaces_still_wins(migrated_dsn: str) -> None:
+    correction = HEADER + "r9,2025-06-01T10:00Z,COMPUTE,7,EUR,true,r1\n"
+    original = HEADER + "r1,2025-06-01T10:00Z,COMPUTE,10,EUR,false,\nr2,2025-06-01T11:00Z,COMPUTE,5,EUR,false,\n"
+    assert load(migrated_dsn, correction.encode(), uri="oci://b/t/late-fix.csv").status == "loaded"
+    assert load(migrated_dsn, original.encode(), uri="oci://b/t/original.csv").status == "loaded"
+    assert query(migrated_dsn, ROLLUP) == query(migrated_dsn, RECOUNT)
+    assert query(migrated_dsn, "SELECT sum(billed_cost) FROM daily_costs") == [(Decimal(12),)]
+
+
 @pytest.mark.parametrize(
     ("data", "line", "column", "reason"),
     [
