@@ -54,6 +54,7 @@ def retire_earlier_versions(conn: psycopg.Connection, uri: str, etag: str) -> li
         """,
         {"uri": uri, "etag": etag},
     ).fetchall()
+    touched += _days_replaced_by_corrections_of(conn, uri, etag)
     conn.execute(
         """
         WITH earlier AS (
@@ -66,6 +67,28 @@ def retire_earlier_versions(conn: psycopg.Connection, uri: str, etag: str) -> li
         {"uri": uri, "etag": etag},
     )
     return [(str(provider), day) for provider, day in touched]
+
+
+def _days_replaced_by_corrections_of(conn: psycopg.Connection, uri: str, etag: str) -> list[tuple[object, ...]]:
+    """The days of lines, in any file, that the earlier version's corrections hid: they count again."""
+    targets = conn.execute(
+        """
+        SELECT c.provider, c.back_reference_no
+          FROM cost_lines c JOIN source_files f ON f.id = c.source_file_id
+         WHERE c.is_correction AND f.uri = %(uri)s AND f.etag <> %(etag)s AND f.status = 'loaded'
+        """,
+        {"uri": uri, "etag": etag},
+    ).fetchall()
+    if not targets:
+        return []
+    return conn.execute(
+        """
+        SELECT DISTINCT o.provider, (o.charge_period_start AT TIME ZONE 'UTC')::date
+          FROM cost_lines o JOIN unnest(%(providers)s::text[], %(references)s::text[]) AS t(provider, reference_no)
+            ON o.provider = t.provider AND o.reference_no = t.reference_no
+        """,
+        {"providers": [row[0] for row in targets], "references": [row[1] for row in targets]},
+    ).fetchall()
 
 
 @dataclass(frozen=True)

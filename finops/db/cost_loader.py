@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -81,6 +82,8 @@ def load_report(dsn: str, *, uri: str, etag: str, content: IO[bytes], size: int 
             psycopg.OperationalError,
         ) as error:
             # Two loads meeting on a new month, or the server going away: worth another try.
+            with suppress(psycopg.Error), conn.transaction():
+                drop_abandoned_pieces(conn)  # the rollback brought back the pieces this load had dropped
             raise DatabaseError(
                 f"loading {uri} met {type(error).__name__}; it will be retried", transient=True
             ) from None
@@ -231,20 +234,24 @@ def _has_corrections(conn: psycopg.Connection) -> bool:
 
 def _delete_repeats(conn: psycopg.Connection, file_id: int) -> int:
     """Drops the lines whose referenceNo came earlier in the file; returns how many."""
+    # Kept in the database: a file listed twice over has as many repeats as lines.
     repeats = conn.execute(
         """
+        CREATE TEMP TABLE repeated_lines ON COMMIT DROP AS
         SELECT line_number FROM (
             SELECT line_number, row_number() OVER (PARTITION BY reference_no ORDER BY line_number) AS nth
               FROM file_references
              WHERE reference_no IN (SELECT reference_no FROM file_references GROUP BY 1 HAVING count(*) > 1)
         ) AS listed WHERE nth > 1
         """
-    ).fetchall()
-    if not repeats:
-        return 0
-    line_numbers = [int(line) for (line,) in repeats]
-    conn.execute("DELETE FROM cost_lines WHERE source_file_id = %s AND line_number = ANY(%s)", [file_id, line_numbers])
-    return len(line_numbers)
+    ).rowcount
+    if repeats > 0:
+        conn.execute(
+            "DELETE FROM cost_lines l USING repeated_lines r"
+            " WHERE l.source_file_id = %s AND l.line_number = r.line_number",
+            [file_id],
+        )
+    return max(repeats, 0)
 
 
 def _corrected_elsewhere(conn: psycopg.Connection) -> bool:

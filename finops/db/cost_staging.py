@@ -31,13 +31,13 @@ from psycopg import sql
 from finops.db.connect import connect
 from finops.db.cost_transform import LedgerValues, cell, ledger_values
 from finops.domain.cost_columns import LEDGER_TYPES, ColumnPlan
+from finops.domain.errors import DatabaseError
 from finops.domain.line_breaks import normalised_line_breaks, record_aligned
-from finops.domain.periods import next_month
 
 READ_BYTES = 1024 * 1024
 PIECE_BYTES = 4 * 1024 * 1024
 WORKERS = 2
-PIECES_AHEAD = 3  # typed pieces staged and not yet loaded: bounds memory and database space
+PIECES_AHEAD = 3  # typed pieces staged and not yet loaded: bounds the memory they hold
 SCHEMA = "finops_staging"
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # the charge periods a bill can have; other years are typos
 _COPY_LINE = re.compile(r"line (\d+)")
@@ -62,7 +62,6 @@ class Rejected(Exception):
 
 @dataclass(frozen=True)
 class StagedPiece:
-    number: int
     table: sql.Composed
     lines: int
     lines_before: int  # lines of the pieces before it in the file
@@ -141,7 +140,7 @@ class _Staging:
         unused = [item.table for item in self.done.values() if isinstance(item, StagedPiece)]
         if unused:
             # Pieces the loader never opened; any it did are dropped in its transaction or after it.
-            with suppress(psycopg.Error), connect(self.dsn, autocommit=True) as conn:
+            with suppress(psycopg.Error, DatabaseError), connect(self.dsn, autocommit=True) as conn:
                 for table in unused:
                     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
 
@@ -229,11 +228,7 @@ def _stage_piece(
     number: int,
 ) -> StagedPiece:
     try:
-        try:
-            lines = _copy(conn, plan, raw, data)
-        except psycopg.errors.BadCopyFileFormat:
-            # Mixed or doubled line breaks; or a malformed row, which the second COPY names.
-            lines = _copy(conn, plan, raw, b"".join(normalised_line_breaks([data])))
+        lines = _copy_piece(conn, plan, raw, data)
     except psycopg.errors.DataError as error:
         found = _COPY_LINE.search(getattr(error.diag, "context", None) or "")
         reason = (error.diag.message_primary or str(error)).strip()
@@ -260,7 +255,20 @@ def _stage_piece(
     except BaseException:
         conn.execute(sql.SQL("DROP TABLE {}").format(table))
         raise
-    return StagedPiece(number, table, lines, 0, months)
+    return StagedPiece(table, lines, 0, months)
+
+
+def _copy_piece(conn: psycopg.Connection, plan: ColumnPlan, raw: sql.Composable, data: bytes) -> int:
+    """COPYs the piece as it is when its lines all end alike, else rewritten with LF (line_breaks)."""
+    try:
+        lines = _copy(conn, plan, raw, data)
+    except psycopg.errors.BadCopyFileFormat:
+        pass  # mixed or doubled line breaks; or a malformed row, which the second COPY names
+    else:
+        if b"\r" not in data or data.count(b"\r\n") == lines - (not data.endswith(b"\n")):
+            return lines
+        # A CR inside a quoted value: written as LF, as it is in any piece that needs rewriting.
+    return _copy(conn, plan, raw, b"".join(normalised_line_breaks([data])))
 
 
 def _copy(conn: psycopg.Connection, plan: ColumnPlan, raw: sql.Composable, data: bytes) -> int:
@@ -273,30 +281,27 @@ def _copy(conn: psycopg.Connection, plan: ColumnPlan, raw: sql.Composable, data:
 
 
 def _months(conn: psycopg.Connection, plan: ColumnPlan, table: sql.Composable) -> tuple[date, ...]:
-    """The months from the piece's first charge period start to its last, for their partitions."""
-    row = conn.execute(
+    """The months (UTC) the piece's lines start in, for their partitions; a year no bill has refuses the file."""
+    # Years and months as numbers: a year past 9999 or BC is no Python date, and must still be named.
+    rows = conn.execute(
         sql.SQL(
-            "SELECT (min(charge_period_start) AT TIME ZONE 'UTC')::date,"
-            " (max(charge_period_start) AT TIME ZONE 'UTC')::date FROM {}"
+            "SELECT DISTINCT extract(year FROM start)::int, extract(month FROM start)::int"
+            " FROM (SELECT charge_period_start AT TIME ZONE 'UTC' AS start FROM {}) AS lines"
         ).format(table)
-    ).fetchone()
-    if row is None or row[0] is None:
-        return ()
-    first, last = row
-    if first.year < FIRST_YEAR or last.year > LAST_YEAR:
+    ).fetchall()
+    if any(not FIRST_YEAR <= year <= LAST_YEAR for year, _ in rows):
         _refuse_year(conn, plan, table)
-    months = [first.replace(day=1)]
-    while months[-1] < last.replace(day=1):
-        months.append(next_month(months[-1]))
-    return tuple(months)
+    return tuple(sorted(date(year, month, 1) for year, month in rows))
 
 
 def _refuse_year(conn: psycopg.Connection, plan: ColumnPlan, table: sql.Composable) -> None:
     found = conn.execute(
         sql.SQL(
-            "SELECT line, charge_period_start FROM {} WHERE charge_period_start < {} OR charge_period_start >= {}"
+            "SELECT line, charge_period_start::text FROM {} WHERE charge_period_start < {} OR charge_period_start >= {}"
             " ORDER BY line LIMIT 1"
-        ).format(table, sql.Literal(date(FIRST_YEAR, 1, 1)), sql.Literal(date(LAST_YEAR + 1, 1, 1)))
+        ).format(
+            table, sql.Literal(f"{FIRST_YEAR}-01-01 00:00:00+00"), sql.Literal(f"{LAST_YEAR + 1}-01-01 00:00:00+00")
+        )
     ).fetchone()
     start = plan.source_of("charge_period_start")
     raise Rejected(
@@ -315,9 +320,11 @@ def drop_abandoned_pieces(conn: psycopg.Connection) -> None:
         owner = _PIECE_TABLE.fullmatch(str(name))
         if owner is None:
             continue
-        free = conn.execute(sql.SQL("SELECT pg_try_advisory_xact_lock({})").format(load_lock(int(owner.group(1)))))
-        if (free.fetchone() or (False,))[0]:
-            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(name)))
+        # The lock is held until the drop is done: a load taking it meanwhile would lose a piece.
+        with conn.transaction():
+            free = conn.execute(sql.SQL("SELECT pg_try_advisory_xact_lock({})").format(load_lock(int(owner.group(1)))))
+            if (free.fetchone() or (False,))[0]:
+                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(name)))
 
 
 def _drop_pieces_of(conn: psycopg.Connection, load_id: int) -> None:

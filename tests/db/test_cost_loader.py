@@ -196,6 +196,36 @@ def test_a_correction_loaded_before_the_line_it_replaces_still_wins(migrated_dsn
     assert query(migrated_dsn, "SELECT sum(billed_cost) FROM daily_costs") == [(Decimal(12),)]
 
 
+def test_a_file_over_far_apart_months_makes_partitions_for_those_months_only(migrated_dsn: str) -> None:
+    lines = "r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,\nr2,2031-03-31T23:00:00-02:00,COMPUTE,2,EUR,false,\n"
+    assert load(migrated_dsn, (HEADER + lines).encode()).status == "loaded"
+    partitions = query(
+        migrated_dsn, "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'cost_lines'::regclass"
+    )
+    assert sorted(str(name) for (name,) in partitions) == ["cost_lines_2025_06", "cost_lines_2031_04"]
+
+
+def test_a_line_break_inside_a_quoted_value_is_kept_the_same_whatever_the_piece(migrated_dsn: str) -> None:
+    header = HEADER.replace("backreferenceNo", "backreferenceNo,product/Description").replace("\n", "\r\n")
+    plain = header + 'r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,,"two\r\nlines"\r\n'
+    assert load(migrated_dsn, plain.encode(), uri="oci://b/t/plain.csv").status == "loaded"
+    with_blank_line = plain + "\r\n" + "r2,2025-06-01T11:00Z,COMPUTE,1,EUR,false,,one\r\n"
+    assert load(migrated_dsn, with_blank_line.encode(), uri="oci://b/t/blank.csv").status == "loaded"
+    descriptions = query(migrated_dsn, "SELECT DISTINCT charge_description FROM cost_lines WHERE reference_no = 'r1'")
+    assert descriptions == [("two\nlines",)]
+
+
+def test_replacing_a_file_whose_correction_hid_another_files_line_brings_that_line_back(migrated_dsn: str) -> None:
+    load(migrated_dsn, (HEADER + "r1,2025-06-01T10:00Z,COMPUTE,10,EUR,false,\n").encode(), uri="oci://b/t/1.csv")
+    fix = HEADER + "r9,2025-06-02T10:00Z,COMPUTE,7,EUR,true,r1\n"
+    load(migrated_dsn, fix.encode(), uri="oci://b/t/2.csv", etag="v1")
+    assert query(migrated_dsn, "SELECT day::text, billed_cost FROM daily_costs") == [("2025-06-02", Decimal(7))]
+    rewritten = HEADER + "r10,2025-06-02T10:00Z,COMPUTE,1,EUR,false,\n"
+    assert load(migrated_dsn, rewritten.encode(), uri="oci://b/t/2.csv", etag="v2").status == "loaded"
+    assert query(migrated_dsn, ROLLUP) == query(migrated_dsn, RECOUNT)
+    assert query(migrated_dsn, "SELECT sum(billed_cost) FROM daily_costs") == [(Decimal(11),)]
+
+
 @pytest.mark.parametrize(
     ("data", "line", "column", "reason"),
     [
@@ -236,6 +266,22 @@ def test_a_correction_loaded_before_the_line_it_replaces_still_wins(migrated_dsn
             "lineItem/intervalUsageStart",
             "not a timestamp",
             id="bad-time",
+        ),
+        pytest.param(
+            (
+                HEADER + "r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,\nr2,20255-06-01T10:00Z,COMPUTE,1,EUR,false,\n"
+            ).encode(),
+            3,
+            "lineItem/intervalUsageStart",
+            "outside 1970-2999",
+            id="year-past-9999",
+        ),
+        pytest.param(
+            (HEADER + "r1,2025-06-01T10:00Z BC,COMPUTE,1,EUR,false,\n").encode(),
+            2,
+            "lineItem/intervalUsageStart",
+            "outside 1970-2999",
+            id="year-bc",
         ),
     ],
 )
