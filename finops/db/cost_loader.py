@@ -40,15 +40,8 @@ from finops.db.cost_ledger import (
     retire_earlier_versions,
     summarise_file,
 )
-from finops.db.cost_staging import (
-    LoadProblem,
-    Rejected,
-    StagedPiece,
-    drop_abandoned_pieces,
-    load_lock,
-    read_or_reject,
-    staged_pieces,
-)
+from finops.db.cost_pieces import LoadProblem, Rejected, StagedPiece
+from finops.db.cost_staging import drop_abandoned_pieces, load_lock, read_or_reject, staged_pieces
 from finops.db.cost_transform import LedgerValues, ledger_values
 from finops.domain.cost_columns import ColumnPlan, plan_columns
 from finops.domain.errors import DatabaseError, ParseError
