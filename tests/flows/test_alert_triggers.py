@@ -35,21 +35,24 @@ def test_new_costs_trigger_both_alert_flows_and_check_budgets_sends_the_alert(
     spend(migrated_dsn, period_bounds("monthly", datetime.now(UTC).date())[0], 1, Decimal(600))
     with serving_deployments(prefect_api_url, tmp_path / "serve.log", "check-budgets__trigger_1"):
         runs_before, drift_runs_before = _check_budgets_runs(), _runs_of("detect-drift")
-        deadline = time.monotonic() + 150
-        # Prefect's trigger service may take a few seconds to load a new automation: the event is
-        # sent again until a run starts, as ingest-costs would on its next load.
-        while _check_budgets_runs() == runs_before and time.monotonic() < deadline:
+        deadline = time.monotonic() + 240
+
+        # Prefect's trigger service may take a few seconds to load each new automation: the event is
+        # sent again until both flows have started, as ingest-costs would on its next load (a second
+        # check-budgets run sends nothing: the alert goes out once).
+        def both_started() -> bool:
+            return _check_budgets_runs() > runs_before and _runs_of("detect-drift") > drift_runs_before
+
+        while not both_started() and time.monotonic() < deadline:
             emit_event(
                 event="finops.costs.ingested",
                 resource={"prefect.resource.id": "finops.cost-ledger.oci"},
                 payload={"files": ["file:///test"], "days": [], "accounts": []},
             )
             wait_until = min(deadline, time.monotonic() + 15)
-            while _check_budgets_runs() == runs_before and time.monotonic() < wait_until:
+            while not both_started() and time.monotonic() < wait_until:
                 time.sleep(1)
         while not mail_server.messages and time.monotonic() < deadline:
-            time.sleep(1)
-        while _runs_of("detect-drift") == drift_runs_before and time.monotonic() < deadline:
             time.sleep(1)
     assert _runs_of("detect-drift") > drift_runs_before, "detect-drift has the same trigger"
     assert len(mail_server.messages) == 1, (tmp_path / "serve.log").read_text()[-3000:]
