@@ -104,7 +104,7 @@ def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[by
         conn.execute("CREATE TEMP TABLE file_references (reference_no text, line_number bigint) ON COMMIT DROP")
     conn.execute(PIECE_SUMS_TABLE)
     lines = 0
-    with staged_pieces(dsn, plan, stream, file_id) as pieces:
+    with staged_pieces(dsn, plan, values, stream, file_id) as pieces:
         for piece in pieces:
             create_partitions(conn, piece.months)
             _insert_piece(conn, values, file_id, piece, references)

@@ -28,7 +28,7 @@ from psycopg import sql
 
 from finops.db.connect import connect
 from finops.db.cost_pieces import SCHEMA, LoadProblem, Rejected, StagedPiece, create_raw_table, stage_piece
-from finops.db.cost_transform import ledger_values
+from finops.db.cost_transform import LedgerValues
 from finops.domain.cost_columns import ColumnPlan
 from finops.domain.errors import DatabaseError
 from finops.domain.line_breaks import record_aligned
@@ -54,9 +54,11 @@ def load_lock(load_id: int) -> sql.Composable:
 
 
 @contextmanager
-def staged_pieces(dsn: str, plan: ColumnPlan, stream: IO[bytes], load_id: int) -> Iterator[Iterator[StagedPiece]]:
+def staged_pieces(
+    dsn: str, plan: ColumnPlan, values: LedgerValues, stream: IO[bytes], load_id: int
+) -> Iterator[Iterator[StagedPiece]]:
     """Yields the pieces in file order as they are staged; the caller drops each piece table once used."""
-    staging = _Staging(dsn, plan, stream, load_id)
+    staging = _Staging(dsn, plan, values, stream, load_id)
     try:
         yield staging.pieces()
     finally:
@@ -64,9 +66,8 @@ def staged_pieces(dsn: str, plan: ColumnPlan, stream: IO[bytes], load_id: int) -
 
 
 class _Staging:
-    def __init__(self, dsn: str, plan: ColumnPlan, stream: IO[bytes], load_id: int) -> None:
-        self.dsn, self.plan, self.stream, self.load_id = dsn, plan, stream, load_id
-        self.values = ledger_values(plan)
+    def __init__(self, dsn: str, plan: ColumnPlan, values: LedgerValues, stream: IO[bytes], load_id: int) -> None:
+        self.dsn, self.plan, self.values, self.stream, self.load_id = dsn, plan, values, stream, load_id
         self.work: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=WORKERS)
         self.done: dict[int, StagedPiece | BaseException] = {}
         self.count: int | None = None  # pieces in the file, once the reader has seen its end
@@ -156,12 +157,12 @@ class _Staging:
                 raw = create_raw_table(conn, self.plan)
                 while (job := self._take()) is not None:
                     number, data = job
+                    staged: StagedPiece | Rejected
                     try:
-                        piece = stage_piece(conn, self.plan, self.values, raw, data, self.load_id, number)
+                        staged = stage_piece(conn, self.plan, self.values, raw, data, self.load_id, number)
                     except Rejected as rejected:
-                        self._finish(number, rejected)
-                        continue
-                    self._finish(number, piece)
+                        staged = rejected
+                    self._finish(number, staged)
         except BaseException as error:  # the loading thread raises it
             with self.changed:
                 self.fatal = error
