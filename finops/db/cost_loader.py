@@ -227,23 +227,27 @@ def _has_corrections(conn: psycopg.Connection) -> bool:
 
 def _delete_repeats(conn: psycopg.Connection, file_id: int) -> int:
     """Drops the lines whose referenceNo came earlier in the file; returns how many."""
-    # Kept in the database: a file listed twice over has as many repeats as lines.
+    # Kept in the database: a file listed twice over has as many repeats as lines. One pass finds the
+    # references listed more than once; most files have none, and stop there.
+    repeated = conn.execute(
+        """
+        CREATE TEMP TABLE repeated_references ON COMMIT DROP AS
+        SELECT reference_no, min(line_number) AS first_line FROM file_references GROUP BY 1 HAVING count(*) > 1
+        """
+    ).rowcount
+    if repeated <= 0:
+        return 0
     repeats = conn.execute(
         """
         CREATE TEMP TABLE repeated_lines ON COMMIT DROP AS
-        SELECT line_number FROM (
-            SELECT line_number, row_number() OVER (PARTITION BY reference_no ORDER BY line_number) AS nth
-              FROM file_references
-             WHERE reference_no IN (SELECT reference_no FROM file_references GROUP BY 1 HAVING count(*) > 1)
-        ) AS listed WHERE nth > 1
+        SELECT f.line_number FROM file_references f JOIN repeated_references r USING (reference_no)
+         WHERE f.line_number > r.first_line
         """
     ).rowcount
-    if repeats > 0:
-        conn.execute(
-            "DELETE FROM cost_lines l USING repeated_lines r"
-            " WHERE l.source_file_id = %s AND l.line_number = r.line_number",
-            [file_id],
-        )
+    conn.execute(
+        "DELETE FROM cost_lines l USING repeated_lines r WHERE l.source_file_id = %s AND l.line_number = r.line_number",
+        [file_id],
+    )
     return max(repeats, 0)
 
 

@@ -119,6 +119,22 @@ def test_a_correction_replaces_the_line_it_names_even_from_another_file(migrated
     assert query(migrated_dsn, "SELECT count(*) FROM focus_costs WHERE \"ChargeClass\" = 'Correction'") == [(1,)]
 
 
+def test_a_line_listed_three_times_is_kept_once_at_its_first_listing(migrated_dsn: str) -> None:
+    lines = [
+        "r1,2025-06-01T10:00Z,COMPUTE,10,EUR,false,",
+        "r2,2025-06-01T11:00Z,COMPUTE,5,EUR,false,",
+        "r1,2025-06-01T10:00Z,COMPUTE,10,EUR,false,",
+        "r3,2025-06-01T12:00Z,COMPUTE,1,EUR,false,",
+        "r2,2025-06-01T11:00Z,COMPUTE,5,EUR,false,",
+        "r1,2025-06-01T10:00Z,COMPUTE,10,EUR,false,",
+    ]
+    result = load(migrated_dsn, (HEADER + "\n".join(lines) + "\n").encode())
+    assert (result.rows, result.duplicates, result.totals) == (3, 3, {"EUR": Decimal(16)})
+    kept = query(migrated_dsn, "SELECT reference_no, line_number FROM cost_lines ORDER BY line_number")
+    assert kept == [("r1", 2), ("r2", 3), ("r3", 5)]
+    assert query(migrated_dsn, "SELECT billed_cost FROM daily_costs") == [(Decimal(16),)]
+
+
 BIG_LINES = 14_000  # over 4 MiB of CSV: the file is staged in several pieces, by more than one worker
 
 
