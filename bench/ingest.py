@@ -204,11 +204,16 @@ def wait_for_child(child: multiprocessing.process.BaseProcess, queue: multiproce
         return figures  # type: ignore[no-any-return]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def report_arguments(description: str | None) -> argparse.Namespace:
+    """The size of the report to generate: --rows and --tags."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--tags", type=int, default=8)
-    arguments = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    arguments = report_arguments(__doc__)
     with tempfile.TemporaryDirectory(prefix="finops-bench-") as folder, database() as dsn:
         path = Path(folder) / "bench_cost_report.csv.gz"
         started = time.perf_counter()

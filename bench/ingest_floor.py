@@ -15,7 +15,6 @@ connection to another, which (m) does not.
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import tempfile
 import time
@@ -25,7 +24,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from bench.ingest import database, fresh_schema, generate, measure_raw_copy, settle
+from bench.ingest import database, fresh_schema, generate, measure_raw_copy, report_arguments, settle
 from finops.db.cost_ledger import create_partitions
 from finops.db.cost_pieces import create_raw_table
 from finops.db.cost_transform import ledger_values
@@ -68,10 +67,7 @@ def measure_minimum(dsn: str, path: Path, *, with_json: bool) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--tags", type=int, default=8)
-    arguments = parser.parse_args()
+    arguments = report_arguments(__doc__)
     with tempfile.TemporaryDirectory(prefix="finops-bench-") as folder, database() as dsn:
         path = Path(folder) / "bench_cost_report.csv.gz"
         header, _ = generate(path, arguments.rows, arguments.tags)
