@@ -1,8 +1,10 @@
 """Loads one billing report into the ledger: the whole file or nothing, in one transaction.
 
-Worker connections stage the file as typed pieces (finops.db.cost_staging) while this one copies
-the pieces already staged into their month partitions of `cost_lines`; only a file that fails pays
-for finding its first bad value (line, column, reason). The `source_files` row, the replacement of
+A worker connection stages the file as typed pieces (finops.db.cost_staging) while this one copies
+the pieces already staged into their month partitions of `cost_lines`; rather than wait for the
+worker, it stages the next piece the worker has not started itself, and casts its lines straight
+into the ledger at their turn. Only a file that fails pays for finding its first bad value (line,
+column, reason). The `source_files` row, the replacement of
 an earlier version of the same object and the `daily_costs` refresh of every day touched commit
 with the lines. The rollup is the pieces' own sums, unless a line of the file is repeated or
 replaced by a correction: then it is summed again from the lines that count.
@@ -21,7 +23,7 @@ import csv
 import gzip
 import io
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import IO
@@ -40,8 +42,15 @@ from finops.db.cost_ledger import (
     retire_earlier_versions,
     summarise_file,
 )
-from finops.db.cost_pieces import LoadProblem, Rejected, StagedPiece
-from finops.db.cost_staging import drop_abandoned_pieces, load_lock, read_or_reject, staged_pieces
+from finops.db.cost_pieces import LoadProblem, Rejected, copy_raw, create_raw_table, line_months, refuse_values
+from finops.db.cost_staging import (
+    OwnTurn,
+    StolenPiece,
+    drop_abandoned_pieces,
+    load_lock,
+    read_or_reject,
+    staged_pieces,
+)
 from finops.db.cost_transform import LedgerValues, ledger_values
 from finops.domain.cost_columns import ColumnPlan, plan_columns
 from finops.domain.errors import DatabaseError, ParseError
@@ -103,13 +112,25 @@ def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[by
     if references:
         conn.execute("CREATE TEMP TABLE file_references (reference_no text, line_number bigint) ON COMMIT DROP")
     conn.execute(PIECE_SUMS_TABLE)
-    lines = 0
-    with staged_pieces(dsn, plan, values, stream, file_id) as pieces:
-        for piece in pieces:
-            create_partitions(conn, piece.months)
-            _insert_piece(conn, values, file_id, piece, references)
-            conn.execute(sql.SQL("DROP TABLE {}").format(piece.table))
-            lines += piece.lines
+    lines = 0  # of the pieces loaded so far, which come in file order
+    own = _OwnPiece(conn, plan)
+    try:
+        with staged_pieces(dsn, plan, values, stream, file_id) as pieces:
+            for step in pieces:
+                if isinstance(step, StolenPiece):
+                    own.stage(step.data)
+                elif isinstance(step, OwnTurn):
+                    lines += own.load(values, file_id, lines + 1, references)
+                else:
+                    create_partitions(conn, step.months)
+                    _insert_lines(conn, values, file_id, step.table, step.months, lines + 1, references)
+                    conn.execute(sql.SQL("DROP TABLE {}").format(step.table))
+                    lines += step.lines
+    except Rejected as rejected:
+        if rejected.problem.line is None:
+            raise
+        # Lines were counted within their piece: the pieces before it come first in the file.
+        raise Rejected(replace(rejected.problem, line=rejected.problem.line + lines)) from None
     duplicates = _delete_repeats(conn, file_id) if references else 0
     # The planner has not seen these lines yet (no ANALYZE, which would cost a quarter of the load)
     # and would sort them and probe the corrections once per line; hashing is right for a bulk load.
@@ -172,17 +193,67 @@ def _claim(conn: psycopg.Connection, uri: str, etag: str, kind: str, size: int |
     return int(row[0]) if row else None
 
 
-def _insert_piece(
-    conn: psycopg.Connection, values: LedgerValues, file_id: int, piece: StagedPiece, references: bool
-) -> None:
-    """Copies a typed piece into the ledger, keeping its sums in `piece_sums` and its references.
+class _OwnPiece:
+    """A piece the loader stages itself, on its own connection, then copies straight into the ledger."""
 
-    Both come from the rows as they are inserted (RETURNING), not from a second read of the piece.
+    def __init__(self, conn: psycopg.Connection, plan: ColumnPlan) -> None:
+        self.conn, self.plan = conn, plan
+        self.raw: sql.Composable | None = None
+        self.lines = 0
+        self.refused: Rejected | None = None  # raised at the piece's turn: the pieces before it come first
+
+    def stage(self, data: bytes) -> None:
+        if self.raw is None:
+            self.raw = create_raw_table(self.conn, self.plan)
+        try:
+            self.lines, self.refused = copy_raw(self.conn, self.plan, self.raw, data), None
+        except Rejected as rejected:
+            self.refused = rejected
+
+    def load(self, values: LedgerValues, file_id: int, first_line: int, references: bool) -> int:
+        """Copies the piece's lines into the ledger, as numbered in the file from ``first_line``; returns how many."""
+        if self.refused is not None or self.raw is None:
+            raise self.refused or Rejected(LoadProblem("a piece of the file was lost"))
+        start = dict(values.computed)["charge_period_start"]
+        try:
+            with self.conn.transaction():
+                months = line_months(self.conn, self.plan, self.raw, start)
+        except psycopg.errors.DataError as error:
+            refuse_values(self.conn, self.plan, self.raw, error)
+        create_partitions(self.conn, months)
+        try:
+            _insert_lines(self.conn, values, file_id, self.raw, months, first_line, references, typed=False)
+        except _UnreadableValue as unreadable:
+            refuse_values(self.conn, self.plan, self.raw, unreadable.error)
+        return self.lines
+
+
+class _UnreadableValue(Exception):
+    def __init__(self, error: psycopg.errors.DataError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _insert_lines(
+    conn: psycopg.Connection,
+    values: LedgerValues,
+    file_id: int,
+    source: sql.Composable,
+    months: tuple[date, ...],
+    first_line: int,
+    references: bool,
+    *,
+    typed: bool = True,
+) -> None:
+    """Copies a piece into the ledger, keeping its sums in `piece_sums` and its references.
+
+    ``source`` is a typed piece table, or (``typed=False``) a text table whose values are cast on
+    the way. Sums and references come from the rows as they are inserted (RETURNING), not from a
+    second read.
     """
-    months = piece.months
     # Straight into the month's partition when the piece has one month: routing each line costs a fifth.
     target = sql.Identifier(f"cost_lines_{months[0]:%Y_%m}" if len(months) == 1 else "cost_lines")
-    computed = [sql.Identifier(name) for name, _ in values.computed]
+    computed = [sql.Identifier(name) if typed else expression for name, expression in values.computed]
     listed = sql.SQL(
         ", listed AS (INSERT INTO file_references SELECT reference_no, line_number FROM inserted"
         " WHERE reference_no IS NOT NULL)"
@@ -191,7 +262,7 @@ def _insert_piece(
         """
         WITH inserted AS (
             INSERT INTO {target} (source_file_id, line_number, provider, {columns})
-            SELECT {file_id}, line + {first_line}, 'oci', {values} FROM {piece}
+            SELECT {file_id}, line + {line_offset}, 'oci', {values} FROM {source}
             RETURNING line_number, reference_no, sub_account_id, service_name, region_id, charge_period_start,
                       billing_currency, billed_cost, effective_cost, list_cost, is_correction
         ){listed}
@@ -203,21 +274,29 @@ def _insert_piece(
         """
     ).format(
         target=target,
-        columns=sql.SQL(", ").join([*computed, *(sql.Identifier(name) for name, _ in values.constants)]),
+        columns=sql.SQL(", ").join(sql.Identifier(name) for name, _ in (*values.computed, *values.constants)),
         file_id=sql.Literal(file_id),
-        first_line=sql.Literal(piece.lines_before + 1),
+        line_offset=sql.Literal(first_line),
         values=sql.SQL(", ").join([*computed, *(value for _, value in values.constants)]),
-        piece=piece.table,
+        source=source,
         listed=listed if references else sql.SQL(""),
     )
     try:
         with conn.transaction():
             conn.execute(statement)
-    except (psycopg.errors.DataError, psycopg.errors.NotNullViolation, psycopg.errors.CheckViolation) as error:
-        reason = error.diag.message_primary or str(error)
-        if (error.diag.message_detail or "").startswith("Partition key"):
-            reason += " " + (error.diag.message_detail or "")
-        raise Rejected(LoadProblem(f"a value cannot be read: {reason.strip()}")) from None
+    except psycopg.errors.DataError as error:
+        if not typed:
+            raise _UnreadableValue(error) from None
+        raise Rejected(LoadProblem(f"a value cannot be read: {_reason(error)}")) from None
+    except (psycopg.errors.NotNullViolation, psycopg.errors.CheckViolation) as error:
+        raise Rejected(LoadProblem(f"a value cannot be read: {_reason(error)}")) from None
+
+
+def _reason(error: psycopg.Error) -> str:
+    reason = error.diag.message_primary or str(error)
+    if (error.diag.message_detail or "").startswith("Partition key"):
+        reason += " " + (error.diag.message_detail or "")
+    return reason.strip()
 
 
 def _has_corrections(conn: psycopg.Connection) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import NoReturn
 
 import psycopg
 from psycopg import sql
@@ -43,7 +44,6 @@ class Rejected(Exception):
 class StagedPiece:
     table: sql.Composed
     lines: int
-    lines_before: int  # lines of the pieces before it in the file
     months: tuple[date, ...]  # the months of its charge period starts (UTC)
 
 
@@ -66,14 +66,7 @@ def stage_piece(
     load_id: int,
     number: int,
 ) -> StagedPiece:
-    try:
-        lines = _copy_piece(conn, plan, raw, data)
-    except psycopg.errors.DataError as error:
-        found = _COPY_LINE.search(getattr(error.diag, "context", None) or "")
-        reason = (error.diag.message_primary or str(error)).strip()
-        raise Rejected(
-            LoadProblem(f"the CSV is malformed: {reason}", line=int(found.group(1)) + 1 if found else None)
-        ) from None
+    lines = copy_raw(conn, plan, raw, data)
     table = sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(f"load_{load_id}_{number}"))
     typed = sql.SQL(", ").join(
         sql.SQL("{} AS {}").format(expression, sql.Identifier(name)) for name, expression in values.computed
@@ -86,15 +79,32 @@ def stage_piece(
             )
         )
     except psycopg.errors.DataError as error:
-        check_values(conn, plan, raw)
-        reason = (error.diag.message_primary or str(error)).strip()
-        raise Rejected(LoadProblem(f"a value cannot be read: {reason}")) from None
+        refuse_values(conn, plan, raw, error)
     try:
-        months = _months(conn, plan, table)
+        months = line_months(conn, plan, table, sql.Identifier("charge_period_start"))
     except BaseException:
         conn.execute(sql.SQL("DROP TABLE {}").format(table))
         raise
-    return StagedPiece(table, lines, 0, months)
+    return StagedPiece(table, lines, months)
+
+
+def copy_raw(conn: psycopg.Connection, plan: ColumnPlan, raw: sql.Composable, data: bytes) -> int:
+    """COPYs a piece into its text table and returns its lines; a malformed CSV rejects the file."""
+    try:
+        return _copy_piece(conn, plan, raw, data)
+    except psycopg.errors.DataError as error:
+        found = _COPY_LINE.search(getattr(error.diag, "context", None) or "")
+        reason = (error.diag.message_primary or str(error)).strip()
+        raise Rejected(
+            LoadProblem(f"the CSV is malformed: {reason}", line=int(found.group(1)) + 1 if found else None)
+        ) from None
+
+
+def refuse_values(conn: psycopg.Connection, plan: ColumnPlan, raw: sql.Composable, error: psycopg.Error) -> NoReturn:
+    """Rejects the file for a value of the piece that could not be cast, naming its line and column."""
+    check_values(conn, plan, raw)
+    reason = (error.diag.message_primary or str(error)).strip()
+    raise Rejected(LoadProblem(f"a value cannot be read: {reason}"))
 
 
 def _copy_piece(conn: psycopg.Connection, plan: ColumnPlan, raw: sql.Composable, data: bytes) -> int:
@@ -111,43 +121,52 @@ def _copy_piece(conn: psycopg.Connection, plan: ColumnPlan, raw: sql.Composable,
 
 
 def _copy(conn: psycopg.Connection, plan: ColumnPlan, raw: sql.Composable, data: bytes) -> int:
-    conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(raw))
     columns = sql.SQL(", ").join(sql.Identifier(f"c{index}") for index in range(plan.width))
-    with conn.cursor() as cursor:
+    # A savepoint in the loading transaction, where a refused COPY must not abort the load.
+    with conn.transaction(), conn.cursor() as cursor:
+        cursor.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(raw))
         with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(raw, columns)) as copy:
             copy.write(data)
         return cursor.rowcount
 
 
-def _months(conn: psycopg.Connection, plan: ColumnPlan, table: sql.Composable) -> tuple[date, ...]:
-    """The months (UTC) the piece's lines start in, for their partitions; a year no bill has refuses the file."""
+def line_months(
+    conn: psycopg.Connection, plan: ColumnPlan, source: sql.Composable, start: sql.Composable
+) -> tuple[date, ...]:
+    """The months (UTC) the lines of ``source`` start in, for their partitions; a year no bill has refuses the file.
+
+    ``start`` is the lines' charge period start: a typed piece's column, or the cast of a text table's.
+    """
     # Years and months as numbers: a year past 9999 or BC is no Python date, and must still be named.
     rows = conn.execute(
         sql.SQL(
             "SELECT DISTINCT extract(year FROM start)::int, extract(month FROM start)::int"
-            " FROM (SELECT charge_period_start AT TIME ZONE 'UTC' AS start FROM {}) AS lines"
-        ).format(table)
+            " FROM (SELECT ({}) AT TIME ZONE 'UTC' AS start FROM {}) AS lines"
+        ).format(start, source)
     ).fetchall()
     if any(not FIRST_YEAR <= year <= LAST_YEAR for year, _ in rows):
-        _refuse_year(conn, plan, table)
+        _refuse_year(conn, plan, source, start)
     return tuple(sorted(date(year, month, 1) for year, month in rows))
 
 
-def _refuse_year(conn: psycopg.Connection, plan: ColumnPlan, table: sql.Composable) -> None:
+def _refuse_year(conn: psycopg.Connection, plan: ColumnPlan, source: sql.Composable, start: sql.Composable) -> None:
     found = conn.execute(
         sql.SQL(
-            "SELECT line, charge_period_start::text FROM {} WHERE charge_period_start < {} OR charge_period_start >= {}"
-            " ORDER BY line LIMIT 1"
+            "SELECT line, start::text FROM (SELECT line, ({}) AS start FROM {}) AS lines"
+            " WHERE start < {} OR start >= {} ORDER BY line LIMIT 1"
         ).format(
-            table, sql.Literal(f"{FIRST_YEAR}-01-01 00:00:00+00"), sql.Literal(f"{LAST_YEAR + 1}-01-01 00:00:00+00")
+            start,
+            source,
+            sql.Literal(f"{FIRST_YEAR}-01-01 00:00:00+00"),
+            sql.Literal(f"{LAST_YEAR + 1}-01-01 00:00:00+00"),
         )
     ).fetchone()
-    start = plan.source_of("charge_period_start")
+    column = plan.source_of("charge_period_start")
     raise Rejected(
         LoadProblem(
             f"the charge period starts in a year outside {FIRST_YEAR}-{LAST_YEAR}: {found[1] if found else '?'}",
             line=int(found[0]) + 1 if found else None,
-            column=plan.header[start] if start is not None else None,
+            column=plan.header[column] if column is not None else None,
         )
     )
 

@@ -2,13 +2,16 @@
 
 A reader thread cuts the file into record-aligned pieces of about PIECE_BYTES; WORKERS threads,
 each on its own connection, stage them (finops.db.cost_pieces) and hand them over in file order.
-The loading transaction is left with one cheap insert per piece: on two cores the casting, which
-is most of the work, no longer waits on it. Pieces are committed as they are made; a piece table
-belongs to a load holding an advisory lock, and tables whose load died (killed, rolled back) are
-dropped by the next load.
+The loading transaction is left with one cheaper insert per piece. Pieces are committed as they
+are made; a piece table belongs to a load holding an advisory lock, and tables whose load died
+(killed, rolled back) are dropped by the next load.
 
 Lines are numbered within their piece; the loader, taking the pieces in file order, adds the
-lines of the pieces before.
+lines of the pieces before. A loader left waiting for a piece takes the next piece no worker has
+started and stages it itself, on its own connection, then copies its lines straight into the
+ledger when its turn comes: that piece is never written to a piece table and read back, and the
+workers and the loader keep each other's cores busy instead of waiting (on two cores, one worker
+and the loader).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import IO
 
 import psycopg
@@ -35,10 +38,25 @@ from finops.domain.line_breaks import record_aligned
 
 READ_BYTES = 1024 * 1024
 PIECE_BYTES = 4 * 1024 * 1024
-WORKERS = 2
+WORKERS = 1  # and the loading transaction, which stages the pieces the worker has not reached
 PIECES_AHEAD = 3  # typed pieces staged and not yet loaded: bounds the memory they hold
 _PIECE_TABLE = re.compile(r"load_(\d+)_\w+")
 _WAIT = 0.1  # seconds between looks at the stop flag while waiting on a queue
+
+
+@dataclass(frozen=True)
+class StolenPiece:
+    """A piece no worker had taken while the loader waited: the loader stages it on its own connection."""
+
+    number: int
+    data: bytes
+
+
+class OwnTurn:
+    """The turn, in file order, of the piece the loader staged itself."""
+
+
+OWN_TURN = OwnTurn()
 
 
 def read_or_reject(read: Callable[[], bytes]) -> bytes:
@@ -56,8 +74,12 @@ def load_lock(load_id: int) -> sql.Composable:
 @contextmanager
 def staged_pieces(
     dsn: str, plan: ColumnPlan, values: LedgerValues, stream: IO[bytes], load_id: int
-) -> Iterator[Iterator[StagedPiece]]:
-    """Yields the pieces in file order as they are staged; the caller drops each piece table once used."""
+) -> Iterator[Iterator[StagedPiece | StolenPiece | OwnTurn]]:
+    """Yields the pieces in file order as they are staged; the caller drops each piece table once used.
+
+    While the next piece is still being staged, the caller may be handed a later one no worker has
+    taken (StolenPiece) to stage itself; OWN_TURN then comes at that piece's place in the file.
+    """
     staging = _Staging(dsn, plan, values, stream, load_id)
     try:
         yield staging.pieces()
@@ -86,26 +108,47 @@ class _Staging:
         for thread in self.threads:
             thread.start()
 
-    def pieces(self) -> Iterator[StagedPiece]:
-        lines_before = 0
+    def pieces(self) -> Iterator[StagedPiece | StolenPiece | OwnTurn]:
         number = 0
+        stolen: int | None = None  # the piece the loader took for itself, not yet its turn
         while True:
-            with self.changed:
-                while number not in self.done and self.count != number and self.fatal is None:
-                    self.changed.wait(_WAIT)
-                if self.fatal is not None:
-                    raise self.fatal
-                if number not in self.done:
-                    return  # the reader saw the end of the file and every piece was handed over
-                item = self.done.pop(number)
-            if isinstance(item, Rejected) and item.problem.line is not None:
-                raise Rejected(replace(item.problem, line=item.problem.line + lines_before))
+            if number == stolen:
+                yield OWN_TURN
+                stolen = None
+                number += 1
+                continue
+            item = self._wait_for(number, may_steal=stolen is None)
+            if isinstance(item, StolenPiece):
+                stolen = item.number
+                yield item
+                continue
+            if item is None:
+                return  # the reader saw the end of the file and every piece was handed over
             if isinstance(item, BaseException):
                 raise item
-            yield replace(item, lines_before=lines_before)
+            yield item
             self.room.release()
-            lines_before += item.lines
             number += 1
+
+    def _wait_for(self, number: int, *, may_steal: bool) -> StagedPiece | BaseException | StolenPiece | None:
+        """Piece ``number`` once staged; meanwhile, a piece no worker has taken yet, for the loader to stage."""
+        with self.changed:
+            while number not in self.done and self.count != number and self.fatal is None:
+                if may_steal and (job := self._steal()) is not None:
+                    return StolenPiece(*job)
+                self.changed.wait(_WAIT)
+            if self.fatal is not None:
+                raise self.fatal
+            return self.done.pop(number, None)
+
+    def _steal(self) -> tuple[int, bytes] | None:
+        try:
+            job = self.work.get_nowait()
+        except queue.Empty:
+            return None
+        if job is None:
+            self._put(None)  # a worker's signal to stop, left for it
+        return job
 
     def stop(self) -> None:
         self.halt.set()

@@ -176,6 +176,27 @@ def test_a_file_of_many_pieces_loads_whole_whatever_its_line_breaks(migrated_dsn
     assert description == [("Compute - Standard - E4 - OCPU Per Hour, billed hourly " * 5 + "7",)]
 
 
+@pytest.mark.parametrize(
+    ("good", "bad", "column", "reason"),
+    [
+        (b",999,EUR,", b",NaN,EUR,", "cost/myCost", "not a number"),
+        (b"r0,2025-06-01", b"r0,20255-06-01", "lineItem/intervalUsageStart", "outside 1970-2999"),
+        (b",999,EUR,", b",999,EUR,x,", None, "the CSV is malformed"),
+    ],
+    ids=["number", "year", "width"],
+)
+def test_a_bad_last_line_of_a_file_of_many_pieces_is_named_by_its_line_in_the_file(
+    migrated_dsn: str, good: bytes, bad: bytes, column: str | None, reason: str
+) -> None:
+    data, _ = big_report("\r\n")
+    head, last = data.rstrip(b"\r\n").rsplit(b"\r\n", 1)
+    result = load(migrated_dsn, head + b"\r\n" + last.replace(good, bad) + b"\r\n")
+    assert result.status == "failed" and result.problem is not None
+    assert reason in result.problem.message
+    assert (result.problem.line, result.problem.column) == (BIG_LINES + 2, column)
+    assert query(migrated_dsn, "SELECT count(*) FROM cost_lines") == [(0,)]
+
+
 RECOUNT = """
     SELECT provider, coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
            (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency,
