@@ -4,10 +4,10 @@ A worker connection stages the file as typed pieces (finops.db.cost_staging) whi
 the pieces already staged into their month partitions of `cost_lines`; rather than wait for the
 worker, it stages the next piece the worker has not started itself, and casts its lines straight
 into the ledger at their turn. Only a file that fails pays for finding its first bad value (line,
-column, reason). The `source_files` row, the replacement of
-an earlier version of the same object and the `daily_costs` refresh of every day touched commit
-with the lines. The rollup is the pieces' own sums, unless a line of the file is repeated or
-replaced by a correction: then it is summed again from the lines that count.
+column, reason). The `source_files` row, the replacement of an earlier version of the same object
+and the `daily_costs` refresh of every day touched commit with the lines. The rollup is the
+pieces' own sums, unless a line of the file is repeated or replaced by a correction: then it is
+summed again from the lines that count.
 
 Repeated lines: `lineItem/referenceNo` (FOCUS `oci_ReferenceNumber`) is OCI's identity of a line.
 A line whose referenceNo already appeared earlier in the same file is the same charge listed

@@ -2,7 +2,8 @@
 
 The piece's CSV goes into a TEMP table of text columns (PostgreSQL's CSV reader is its fastest
 parser); the casts and the JSONB (finops.db.cost_transform) make of it an UNLOGGED table in
-`finops_staging` that the loading transaction copies into the ledger. A piece that cannot load
+`finops_staging` that the loading transaction copies into the ledger. The loading transaction
+uses the same COPY, months and checks for a piece it stages itself. A piece that cannot load
 rejects the file, naming the line (counted within the piece) and the column.
 """
 
