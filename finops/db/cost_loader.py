@@ -223,15 +223,9 @@ class _OwnPiece:
         create_partitions(self.conn, months)
         try:
             _insert_lines(self.conn, values, file_id, self.raw, months, first_line, references, typed=False)
-        except _UnreadableValue as unreadable:
-            refuse_values(self.conn, self.plan, self.raw, unreadable.error)
+        except psycopg.errors.DataError as error:
+            refuse_values(self.conn, self.plan, self.raw, error)
         return self.lines
-
-
-class _UnreadableValue(Exception):
-    def __init__(self, error: psycopg.errors.DataError) -> None:
-        super().__init__(str(error))
-        self.error = error
 
 
 def _insert_lines(
@@ -286,7 +280,7 @@ def _insert_lines(
             conn.execute(statement)
     except psycopg.errors.DataError as error:
         if not typed:
-            raise _UnreadableValue(error) from None
+            raise  # the caller finds the value in its text table
         raise Rejected(LoadProblem(f"a value cannot be read: {_reason(error)}")) from None
     except (psycopg.errors.NotNullViolation, psycopg.errors.CheckViolation) as error:
         raise Rejected(LoadProblem(f"a value cannot be read: {_reason(error)}")) from None

@@ -143,12 +143,11 @@ class _Staging:
 
     def _steal(self) -> tuple[int, bytes] | None:
         try:
-            job = self.work.get_nowait()
+            # A worker's signal to stop, taken here, is not given back (that could wait on a full
+            # queue while holding the lock the workers hand over with): that worker stops at stop().
+            return self.work.get_nowait()
         except queue.Empty:
             return None
-        if job is None:
-            self._put(None)  # a worker's signal to stop, left for it
-        return job
 
     def stop(self) -> None:
         self.halt.set()
