@@ -38,12 +38,24 @@ from psycopg import sql
 from bench.ingest import database, fresh_schema, generate, measure_raw_copy, report_arguments, settle
 from finops.db.cost_ledger import create_partitions
 from finops.db.cost_pieces import create_raw_table
-from finops.db.cost_transform import ledger_values
+from finops.db.cost_transform import LedgerValues, ledger_values
 from finops.domain.cost_columns import ColumnPlan, plan_columns
 from finops.domain.line_breaks import record_aligned
+from finops.domain.periods import next_month
 
 PIECE_BYTES = 4 * 1024 * 1024
 MONTH = date(2025, 6, 1)  # every line bench/ingest.py writes starts in June 2025: one partition, no routing
+
+
+def _copy_into(raw: sql.Composable, plan: ColumnPlan) -> sql.Composed:
+    return sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+        raw, sql.SQL(", ").join(sql.Identifier(f"c{index}") for index in range(plan.width))
+    )
+
+
+def _ledger_names(values: LedgerValues) -> list[str]:
+    """The ledger columns a bench insert fills: its own three, then the report's."""
+    return ["source_file_id", "line_number", "provider", *(name for name, _ in (*values.computed, *values.constants))]
 
 
 def measure_minimum(dsn: str, path: Path, *, with_json: bool) -> float:
@@ -63,9 +75,7 @@ def measure_minimum(dsn: str, path: Path, *, with_json: bool) -> float:
             sql.SQL(", ").join([*(value for _, value in computed), *(value for _, value in values.constants)]),
             raw,
         )
-        copy = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
-            raw, sql.SQL(", ").join(sql.Identifier(f"c{index}") for index in range(plan.width))
-        )
+        copy = _copy_into(raw, plan)
         create_partitions(conn, (MONTH,))
         started = time.perf_counter()
         for piece in record_aligned(iter(lambda: stream.read(1024 * 1024), b""), PIECE_BYTES):
@@ -83,14 +93,11 @@ def measure_single_insert(dsn: str, path: Path) -> float:
         values = ledger_values(plan)
         conn.execute("SET TimeZone = 'UTC'")
         raw = create_raw_table(conn, plan)
-        copy = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
-            raw, sql.SQL(", ").join(sql.Identifier(f"c{index}") for index in range(plan.width))
-        )
+        copy = _copy_into(raw, plan)
         with conn.cursor().copy(copy) as writer:
             while chunk := stream.read(1024 * 1024):
                 writer.write(chunk)
-        names = ["source_file_id", "line_number", "provider", *(name for name, _ in values.computed)]
-        names += [name for name, _ in values.constants]
+        names = _ledger_names(values)
         conn.execute(
             sql.SQL("CREATE UNLOGGED TABLE bench_typed AS SELECT 1 AS {}, line AS {}, 'oci' AS {}, {} FROM {}").format(
                 *map(sql.Identifier, names[:3]),
@@ -123,9 +130,7 @@ def measure_parallel_partition(dsn: str, path: Path) -> float:
         setup.execute(
             sql.SQL(
                 "ALTER TABLE bench_month ADD CHECK (charge_period_start >= {} AND charge_period_start < {})"
-            ).format(
-                sql.Literal(f"{MONTH} 00:00:00+00"), sql.Literal(f"{date(MONTH.year, MONTH.month + 1, 1)} 00:00:00+00")
-            )
+            ).format(sql.Literal(f"{MONTH} 00:00:00+00"), sql.Literal(f"{next_month(MONTH)} 00:00:00+00"))
         )
         for index in ("USING brin (source_file_id) WITH (pages_per_range = 16)",
                       "USING brin (charge_period_start) WITH (pages_per_range = 16)",
@@ -169,8 +174,7 @@ def _write_pieces(
         conn.execute("SET TimeZone = 'UTC'")
         conn.execute("SET temp_buffers = '64MB'")
         raw = create_raw_table(conn, plan)
-        names = ["source_file_id", "line_number", "provider", *(name for name, _ in values.computed)]
-        names += [name for name, _ in values.constants]
+        names = _ledger_names(values)
         insert = sql.SQL(
             """
             WITH inserted AS (
@@ -194,9 +198,7 @@ def _write_pieces(
             ),
             raw=raw,
         )
-        copy = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
-            raw, sql.SQL(", ").join(sql.Identifier(f"c{index}") for index in range(plan.width))
-        )
+        copy = _copy_into(raw, plan)
         while (item := pieces.get()) is not None:
             first_line, piece = item
             conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(raw))
@@ -209,7 +211,7 @@ def _write_pieces(
         worker_done.wait()
         conn.execute(
             sql.SQL("ALTER TABLE cost_lines ATTACH PARTITION bench_month FOR VALUES FROM ({}) TO ({})").format(
-                sql.Literal(f"{MONTH} 00:00:00+00"), sql.Literal(f"{date(MONTH.year, MONTH.month + 1, 1)} 00:00:00+00")
+                sql.Literal(f"{MONTH} 00:00:00+00"), sql.Literal(f"{next_month(MONTH)} 00:00:00+00")
             )
         )
         conn.commit()
