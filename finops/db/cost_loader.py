@@ -20,8 +20,6 @@ no identity to compare and are all kept.
 from __future__ import annotations
 
 import csv
-import gzip
-import io
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -48,14 +46,13 @@ from finops.db.cost_staging import (
     StolenPiece,
     drop_abandoned_pieces,
     load_lock,
-    read_or_reject,
     staged_pieces,
 )
 from finops.db.cost_transform import LedgerValues, ledger_values
+from finops.db.report_stream import open_report
 from finops.domain.cost_columns import ColumnPlan, plan_columns
 from finops.domain.errors import DatabaseError, ParseError
 
-GZIP_MAGIC = b"\x1f\x8b"
 __all__ = ["LoadProblem", "LoadResult", "load_report"]
 
 
@@ -77,7 +74,7 @@ def load_report(dsn: str, *, uri: str, etag: str, content: IO[bytes], size: int 
     with connect(dsn) as conn:
         try:
             with conn.transaction():
-                return _load(conn, dsn, uri, etag, _text_stream(content), size)
+                return _load(conn, dsn, uri, etag, content, size)
         except (
             psycopg.errors.DeadlockDetected,
             psycopg.errors.SerializationFailure,
@@ -96,11 +93,12 @@ def load_report(dsn: str, *, uri: str, etag: str, content: IO[bytes], size: int 
             return LoadResult(status="failed", problem=rejected.problem)
 
 
-def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[bytes], size: int | None) -> LoadResult:
+def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, content: IO[bytes], size: int | None) -> LoadResult:
     conn.execute("SET LOCAL TimeZone = 'UTC'")
     conn.execute("SET LOCAL work_mem = '128MB'")
     conn.execute("SET LOCAL temp_buffers = '64MB'")  # before the first temporary table, the file's references
-    plan = _plan(stream)
+    header, stream = open_report(content)
+    plan = _plan(header)
     lock_source(conn, uri)
     file_id = _claim(conn, uri, etag, plan.kind, size)
     if file_id is None:
@@ -158,21 +156,14 @@ def _load(conn: psycopg.Connection, dsn: str, uri: str, etag: str, stream: IO[by
     return LoadResult("loaded", file_id, plan.kind, loaded, duplicates, summary.totals, days, summary.accounts)
 
 
-def _text_stream(content: IO[bytes]) -> IO[bytes]:
-    buffered = content if isinstance(content, io.BufferedReader) else io.BufferedReader(content)  # type: ignore[type-var]
-    if buffered.peek(2)[:2] == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
-    return buffered
-
-
-def _plan(stream: IO[bytes]) -> ColumnPlan:
-    header_line = read_or_reject(stream.readline).decode("utf-8-sig", errors="replace")
+def _plan(header: bytes) -> ColumnPlan:
+    header_line = header.decode("utf-8-sig", errors="replace")
     try:
-        header = next(csv.reader([header_line.rstrip("\r\n")]), [])
+        names = next(csv.reader([header_line]), [])
     except csv.Error as error:
         raise Rejected(LoadProblem(f"the header cannot be read as CSV ({error})", line=1)) from None
     try:
-        return plan_columns(header)
+        return plan_columns(names)
     except ParseError as error:
         raise Rejected(LoadProblem(error.message, line=1)) from None
 
@@ -342,6 +333,11 @@ def _corrected_elsewhere(conn: psycopg.Connection) -> bool:
     return bool(row and row[0])
 
 
+def _storable(text: str | None) -> str | None:
+    """A reason that quotes the file as PostgreSQL can keep it: a text value holds no NUL."""
+    return text.replace("\x00", "\ufffd") if text is not None else None
+
+
 def _record_failure(conn: psycopg.Connection, uri: str, etag: str, size: int | None, problem: LoadProblem) -> None:
     with conn.transaction():
         conn.execute(
@@ -360,7 +356,7 @@ def _record_failure(conn: psycopg.Connection, uri: str, etag: str, size: int | N
                 "etag": etag,
                 "bytes": size,
                 "line": problem.line,
-                "column": problem.column,
-                "message": problem.message,
+                "column": _storable(problem.column),
+                "message": _storable(problem.message),
             },
         )

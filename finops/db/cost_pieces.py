@@ -139,14 +139,25 @@ def line_months(
     ``start`` is the lines' charge period start: a typed piece's column, or the cast of a text table's.
     """
     # Years and months as numbers: a year past 9999 or BC is no Python date, and must still be named.
-    rows = conn.execute(
+    lines = sql.SQL("(SELECT ({}) AT TIME ZONE 'UTC' AS start FROM {}) AS lines").format(start, source)
+    # A piece's first and last start are enough when they share a month, as nearly every piece's do:
+    # finding each line's month costs the worker a tenth of its casts.
+    bounds = conn.execute(
         sql.SQL(
-            "SELECT DISTINCT extract(year FROM start)::int, extract(month FROM start)::int"
-            " FROM (SELECT ({}) AT TIME ZONE 'UTC' AS start FROM {}) AS lines"
-        ).format(start, source)
-    ).fetchall()
-    if any(not FIRST_YEAR <= year <= LAST_YEAR for year, _ in rows):
+            "SELECT extract(year FROM min(start))::int, extract(month FROM min(start))::int,"
+            " extract(year FROM max(start))::int, extract(month FROM max(start))::int FROM {}"
+        ).format(lines)
+    ).fetchone()
+    if bounds is None or bounds[0] is None:
+        return ()
+    first_year, first_month, last_year, last_month = bounds
+    if first_year < FIRST_YEAR or last_year > LAST_YEAR:
         _refuse_year(conn, plan, source, start)
+    if (first_year, first_month) == (last_year, last_month):
+        return (date(first_year, first_month, 1),)
+    rows = conn.execute(
+        sql.SQL("SELECT DISTINCT extract(year FROM start)::int, extract(month FROM start)::int FROM {}").format(lines)
+    ).fetchall()
     return tuple(sorted(date(year, month, 1) for year, month in rows))
 
 

@@ -16,22 +16,20 @@ and the loader).
 
 from __future__ import annotations
 
-import gzip
 import queue
 import re
 import threading
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from typing import IO
 
 import psycopg
 from psycopg import sql
 
 from finops.db.connect import connect
-from finops.db.cost_pieces import SCHEMA, LoadProblem, Rejected, StagedPiece, create_raw_table, stage_piece
+from finops.db.cost_pieces import SCHEMA, Rejected, StagedPiece, create_raw_table, stage_piece
 from finops.db.cost_transform import LedgerValues
+from finops.db.report_stream import ByteSource, read_or_reject
 from finops.domain.cost_columns import ColumnPlan
 from finops.domain.errors import DatabaseError
 from finops.domain.line_breaks import record_aligned
@@ -59,13 +57,6 @@ class OwnTurn:
 OWN_TURN = OwnTurn()
 
 
-def read_or_reject(read: Callable[[], bytes]) -> bytes:
-    try:
-        return read()
-    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
-        raise Rejected(LoadProblem(f"the file is truncated or not valid gzip ({error})")) from None
-
-
 def load_lock(load_id: int) -> sql.Composable:
     """Held by the loading transaction for as long as its pieces are in use."""
     return sql.SQL("hashtextextended({}, 0)").format(sql.Literal(f"finops.load.{load_id}"))
@@ -73,7 +64,7 @@ def load_lock(load_id: int) -> sql.Composable:
 
 @contextmanager
 def staged_pieces(
-    dsn: str, plan: ColumnPlan, values: LedgerValues, stream: IO[bytes], load_id: int
+    dsn: str, plan: ColumnPlan, values: LedgerValues, stream: ByteSource, load_id: int
 ) -> Iterator[Iterator[StagedPiece | StolenPiece | OwnTurn]]:
     """Yields the pieces in file order as they are staged; the caller drops each piece table once used.
 
@@ -88,7 +79,7 @@ def staged_pieces(
 
 
 class _Staging:
-    def __init__(self, dsn: str, plan: ColumnPlan, values: LedgerValues, stream: IO[bytes], load_id: int) -> None:
+    def __init__(self, dsn: str, plan: ColumnPlan, values: LedgerValues, stream: ByteSource, load_id: int) -> None:
         self.dsn, self.plan, self.values, self.stream, self.load_id = dsn, plan, values, stream, load_id
         self.work: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=WORKERS)
         self.done: dict[int, StagedPiece | BaseException] = {}

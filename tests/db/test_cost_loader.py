@@ -158,7 +158,7 @@ def big_report(line_break: str) -> tuple[bytes, Decimal]:
     )
 
 
-@pytest.mark.parametrize("line_break", ["\r\n", "\n", "mixed"], ids=["crlf", "lf", "mixed"])
+@pytest.mark.parametrize("line_break", ["\r\n", "\n", "\r", "mixed"], ids=["crlf", "lf", "cr", "mixed"])
 def test_a_file_of_many_pieces_loads_whole_whatever_its_line_breaks(migrated_dsn: str, line_break: str) -> None:
     data, total = big_report(line_break)
     assert len(data) > 8 * 1024 * 1024 // 2, "the report spans more than one piece"
@@ -195,6 +195,20 @@ def test_a_bad_last_line_of_a_file_of_many_pieces_is_named_by_its_line_in_the_fi
     assert reason in result.problem.message
     assert (result.problem.line, result.problem.column) == (BIG_LINES + 2, column)
     assert query(migrated_dsn, "SELECT count(*) FROM cost_lines") == [(0,)]
+
+
+def test_a_header_holding_a_nul_byte_fails_the_file_with_its_reason_kept(migrated_dsn: str) -> None:
+    result = load(migrated_dsn, b"lineItem/referenceNo,cost/myCost\x00,cost/myCost\x00\nr1,1,1\n")
+    assert result.status == "failed" and result.problem is not None
+    stored = query(migrated_dsn, "SELECT status, error_line, error_message FROM source_files")
+    assert stored == [("failed", 1, result.problem.message.replace("\x00", "\ufffd"))]
+    assert "repeats columns" in str(stored[0][2])
+
+
+def test_a_file_without_a_line_break_in_its_first_mebibyte_is_refused(migrated_dsn: str) -> None:
+    result = load(migrated_dsn, gzip.compress(b"lineItem/referenceNo," * 100_000))
+    assert result.status == "failed" and result.problem is not None
+    assert (result.problem.line, "no line ends") == (1, result.problem.message[:12])
 
 
 RECOUNT = """
