@@ -333,11 +333,6 @@ def _corrected_elsewhere(conn: psycopg.Connection) -> bool:
     return bool(row and row[0])
 
 
-def _storable(text: str | None) -> str | None:
-    """A reason that quotes the file as PostgreSQL can keep it: a text value holds no NUL."""
-    return text.replace("\x00", "\ufffd") if text is not None else None
-
-
 def _record_failure(conn: psycopg.Connection, uri: str, etag: str, size: int | None, problem: LoadProblem) -> None:
     with conn.transaction():
         conn.execute(
@@ -356,7 +351,7 @@ def _record_failure(conn: psycopg.Connection, uri: str, etag: str, size: int | N
                 "etag": etag,
                 "bytes": size,
                 "line": problem.line,
-                "column": _storable(problem.column),
-                "message": _storable(problem.message),
+                "column": problem.column,
+                "message": problem.message,
             },
         )

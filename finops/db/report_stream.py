@@ -64,5 +64,6 @@ class _CarriageReturnLines:
         self.read_ahead, self.stream = read_ahead, stream
 
     def read(self, size: int, /) -> bytes:
-        data, self.read_ahead = (self.read_ahead, b"") if self.read_ahead else (self.stream.read(size), b"")
+        data = self.read_ahead or self.stream.read(size)
+        self.read_ahead = b""
         return data.replace(b"\r", b"\n")

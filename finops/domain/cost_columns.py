@@ -200,6 +200,9 @@ def detect_kind(header: list[str]) -> ReportKind:
 
 def plan_columns(header: list[str]) -> ColumnPlan:
     cleaned = [name.strip().lstrip("\ufeff") for name in header]
+    # No PostgreSQL text can hold a NUL: such a name could be neither a JSONB key nor quoted in the reason.
+    if (held := next((index for index, name in enumerate(cleaned) if "\x00" in name), None)) is not None:
+        raise ParseError(f"column {held + 1} of the header holds a NUL byte")
     lowered = [name.lower() for name in cleaned]
     if not any(cleaned) or len(set(lowered)) != len(lowered):
         repeated = sorted({name for name in lowered if lowered.count(name) > 1})
