@@ -118,8 +118,13 @@ def _json_object(plan: ColumnPlan, pairs: tuple[tuple[str, int], ...]) -> sql.Co
     if len(set(keys)) == len(keys):
         # JSONB stores keys shortest first, then bytewise: given in that order, its sort has nothing to do.
         pairs = tuple(sorted(pairs, key=lambda pair: (len(pair[0].encode()), pair[0].encode())))
-    # jsonb_object over two arrays builds the object in half the time of jsonb_build_object.
-    return sql.SQL("jsonb_strip_nulls(jsonb_object(ARRAY[{}]::text[], ARRAY[{}]::text[]))").format(
-        sql.SQL(", ").join(sql.Literal(key) for key, _ in pairs),
-        sql.SQL(", ").join(cell(plan, index) for _, index in pairs),
+    # One array of keys and values, the pairs without a value left out of it: jsonb_object then builds
+    # the object once, where jsonb_strip_nulls would build it a second time (a quarter of the JSONB).
+    return sql.SQL("jsonb_object(array_remove(ARRAY[{}]::text[], NULL))").format(
+        sql.SQL(", ").join(
+            sql.SQL("CASE WHEN {value} IS NOT NULL THEN {key} END, {value}").format(
+                value=cell(plan, index), key=sql.Literal(key)
+            )
+            for key, index in pairs
+        )
     )

@@ -135,6 +135,23 @@ def test_a_line_listed_three_times_is_kept_once_at_its_first_listing(migrated_ds
     assert query(migrated_dsn, "SELECT billed_cost FROM daily_costs") == [(Decimal(16),)]
 
 
+def test_a_vendor_column_written_both_as_oci_and_x_oci_keeps_whichever_value_a_line_has(migrated_dsn: str) -> None:
+    focus = (
+        "BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,oci_CompartmentName,x_oci_CompartmentName,Tags\n"
+        "1,1,EUR,2025-06-01T10:00:00Z,team-a,,null\n"
+        "2,2,EUR,2025-06-01T11:00:00Z,,team-b,null\n"
+        '3,3,EUR,2025-06-01T12:00:00Z,,,"{""env"": ""prod""}"\n'
+    )
+    result = load(migrated_dsn, focus.encode(), uri="oci://bling/t/FOCUS Reports/2025/06/01/1.csv")
+    assert result.status == "loaded", result.problem
+    stored = query(migrated_dsn, "SELECT x, tags FROM cost_lines ORDER BY line_number")
+    assert stored == [
+        ({"oci_CompartmentName": "team-a"}, {}),
+        ({"oci_CompartmentName": "team-b"}, {}),
+        ({}, {"env": "prod"}),
+    ]
+
+
 BIG_LINES = 14_000  # over 4 MiB of CSV: the file is staged in several pieces, by more than one worker
 
 
