@@ -69,8 +69,11 @@ def stage_piece(
 ) -> StagedPiece:
     lines = copy_raw(conn, plan, raw, data)
     table = sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(f"load_{load_id}_{number}"))
+    repeated = dict(values.same_as)
     typed = sql.SQL(", ").join(
-        sql.SQL("{} AS {}").format(expression, sql.Identifier(name)) for name, expression in values.computed
+        sql.SQL("{} AS {}").format(expression, sql.Identifier(name))
+        for name, expression in values.computed
+        if name not in repeated
     )
     try:
         conn.execute(

@@ -23,6 +23,9 @@ class LedgerValues:
 
     computed: tuple[tuple[str, sql.Composable], ...]
     constants: tuple[tuple[str, sql.Composable], ...]
+    # Computed columns whose value is an earlier one's (OCI's myCost is both billed and effective
+    # cost): a typed piece holds that value once, and the ledger takes it twice.
+    same_as: tuple[tuple[str, str], ...] = ()
 
 
 def cell(plan: ColumnPlan, index: int) -> sql.Composable:
@@ -35,12 +38,17 @@ def cell(plan: ColumnPlan, index: int) -> sql.Composable:
 def ledger_values(plan: ColumnPlan) -> LedgerValues:
     computed: list[tuple[str, sql.Composable]] = []
     constants: list[tuple[str, sql.Composable]] = []
+    same_as: list[tuple[str, str]] = []
     for column in LEDGER_TYPES:
         if column in _DERIVED:
             continue
         index = plan.source_of(column)
         if index is not None:
-            computed.append((column, _typed(plan, column, index)))
+            expression = _typed(plan, column, index)
+            earlier = next((name for name, value in computed if value == expression), None)
+            if earlier is not None:
+                same_as.append((column, earlier))
+            computed.append((column, expression))
         elif column in ("billed_cost", "effective_cost"):
             constants.append((column, sql.Literal(0)))  # a usage report has no cost column: its lines cost nothing
         elif (constant := dict(plan.constants).get(column)) is not None:
@@ -64,7 +72,7 @@ def ledger_values(plan: ColumnPlan) -> LedgerValues:
     extras = _json_object(plan, plan.extra_columns)
     if extras is not None:
         computed.append(("x", extras))
-    return LedgerValues(tuple(computed), tuple(constants))
+    return LedgerValues(tuple(computed), tuple(constants), tuple(same_as))
 
 
 def _typed(plan: ColumnPlan, column: str, index: int) -> sql.Composable:
