@@ -23,9 +23,10 @@ class LedgerValues:
 
     computed: tuple[tuple[str, sql.Composable], ...]
     constants: tuple[tuple[str, sql.Composable], ...]
-    # Computed columns whose value is an earlier one's (OCI's myCost is both billed and effective
-    # cost): a typed piece holds that value once, and the ledger takes it twice.
-    same_as: tuple[tuple[str, str], ...] = ()
+    # Computed columns a typed piece does not hold, and how the ledger works them out from the
+    # piece's columns: OCI's myCost is both billed and effective cost, and a charge class follows
+    # from is_correction. Each is then cast or tested once per line.
+    from_typed: tuple[tuple[str, sql.Composable], ...] = ()
 
 
 def cell(plan: ColumnPlan, index: int) -> sql.Composable:
@@ -38,7 +39,7 @@ def cell(plan: ColumnPlan, index: int) -> sql.Composable:
 def ledger_values(plan: ColumnPlan) -> LedgerValues:
     computed: list[tuple[str, sql.Composable]] = []
     constants: list[tuple[str, sql.Composable]] = []
-    same_as: list[tuple[str, str]] = []
+    from_typed: list[tuple[str, sql.Composable]] = []
     for column in LEDGER_TYPES:
         if column in _DERIVED:
             continue
@@ -47,7 +48,7 @@ def ledger_values(plan: ColumnPlan) -> LedgerValues:
             expression = _typed(plan, column, index)
             earlier = next((name for name, value in computed if value == expression), None)
             if earlier is not None:
-                same_as.append((column, earlier))
+                from_typed.append((column, sql.Identifier(earlier)))
             computed.append((column, expression))
         elif column in ("billed_cost", "effective_cost"):
             constants.append((column, sql.Literal(0)))  # a usage report has no cost column: its lines cost nothing
@@ -61,6 +62,7 @@ def ledger_values(plan: ColumnPlan) -> LedgerValues:
         computed.append(("charge_class", cell(plan, charge_class)))
     elif correction is not None:
         computed.append(("charge_class", sql.SQL("CASE WHEN {} THEN 'Correction' END").format(correction)))
+        from_typed.append(("charge_class", sql.SQL("CASE WHEN is_correction THEN 'Correction' END")))
     tags = _json_object(plan, plan.tag_columns)
     if plan.tags_json is not None:
         folded = sql.SQL("coalesce(CASE WHEN {c} NOT IN ('null', '') THEN {c}::jsonb END, '{{}}'::jsonb)").format(
@@ -72,7 +74,7 @@ def ledger_values(plan: ColumnPlan) -> LedgerValues:
     extras = _json_object(plan, plan.extra_columns)
     if extras is not None:
         computed.append(("x", extras))
-    return LedgerValues(tuple(computed), tuple(constants), tuple(same_as))
+    return LedgerValues(tuple(computed), tuple(constants), tuple(from_typed))
 
 
 def _typed(plan: ColumnPlan, column: str, index: int) -> sql.Composable:

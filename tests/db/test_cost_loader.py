@@ -193,6 +193,27 @@ def test_a_file_of_many_pieces_loads_whole_whatever_its_line_breaks(migrated_dsn
     assert description == [("Compute - Standard - E4 - OCPU Per Hour, billed hourly " * 5 + "7",)]
 
 
+def test_values_the_ledger_takes_twice_or_derives_are_the_same_in_every_piece(migrated_dsn: str) -> None:
+    header = HEADER.replace("backreferenceNo", "backreferenceNo,product/region,product/Description")
+    padding = "Compute - Standard - E4 - OCPU Per Hour " * 8
+    lines = [
+        f"r{n},2025-06-{1 + n % 30:02d}T10:00Z,COMPUTE,{n % 89}.25,EUR,{'true' if n % 500 == 0 else 'false'},"
+        f"{f'gone{n}' if n % 500 == 0 else ''},{('eu-paris-1', 'uk-london-1')[n % 2]},{padding}{n}\n"
+        for n in range(BIG_LINES)
+    ]
+    data = (header + "".join(lines)).encode()
+    assert len(data) > 8 * 1024 * 1024 // 2, "the report spans more than one piece"
+    assert load(migrated_dsn, data).status == "loaded"
+    odd = query(
+        migrated_dsn,
+        "SELECT count(*) FROM cost_lines WHERE effective_cost <> billed_cost OR region_name <> region_id"
+        " OR charge_class IS DISTINCT FROM CASE WHEN is_correction THEN 'Correction' END",
+    )
+    assert odd == [(0,)]
+    corrections = query(migrated_dsn, "SELECT count(*) FROM cost_lines WHERE charge_class = 'Correction'")
+    assert corrections == [(len(range(0, BIG_LINES, 500)),)]
+
+
 @pytest.mark.parametrize(
     ("good", "bad", "column", "reason"),
     [
