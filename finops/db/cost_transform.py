@@ -1,8 +1,9 @@
 """The SQL that turns a staged piece of a billing report (text columns c0, c1, ...) into ledger values.
 
 A staging worker runs it once per piece, into a typed piece table; the loading transaction then
-only copies typed rows into the ledger. Columns the report does not have are either constants,
-added by the loader's insert, or left to the ledger's defaults.
+copies typed rows into the ledger, working out the few columns a piece leaves out (`from_typed`).
+Columns the report does not have are either constants, added by the loader's insert, or left to
+the ledger's defaults.
 """
 
 from __future__ import annotations
