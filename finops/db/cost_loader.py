@@ -238,10 +238,7 @@ def _insert_lines(
     """
     # Straight into the month's partition when the piece has one month: routing each line costs a fifth.
     target = sql.Identifier(f"cost_lines_{months[0]:%Y_%m}" if len(months) == 1 else "cost_lines")
-    from_typed = dict(values.from_typed)
-    computed = [
-        from_typed.get(name, sql.Identifier(name)) if typed else expression for name, expression in values.computed
-    ]
+    computed = values.from_piece() if typed else tuple(expression for _, expression in values.computed)
     listed = sql.SQL(
         ", listed AS (INSERT INTO file_references SELECT reference_no, line_number FROM inserted"
         " WHERE reference_no IS NOT NULL)"

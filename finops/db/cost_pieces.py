@@ -69,11 +69,8 @@ def stage_piece(
 ) -> StagedPiece:
     lines = copy_raw(conn, plan, raw, data)
     table = sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(f"load_{load_id}_{number}"))
-    from_typed = dict(values.from_typed)
     typed = sql.SQL(", ").join(
-        sql.SQL("{} AS {}").format(expression, sql.Identifier(name))
-        for name, expression in values.computed
-        if name not in from_typed
+        sql.SQL("{} AS {}").format(expression, sql.Identifier(name)) for name, expression in values.piece_columns()
     )
     try:
         conn.execute(

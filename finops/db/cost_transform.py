@@ -26,8 +26,18 @@ class LedgerValues:
     constants: tuple[tuple[str, sql.Composable], ...]
     # Computed columns a typed piece does not hold, and how the ledger works them out from the
     # piece's columns: OCI's myCost is both billed and effective cost, and a charge class follows
-    # from is_correction. Each is then cast or tested once per line.
+    # from is_correction. A typed piece then casts or tests each once per line.
     from_typed: tuple[tuple[str, sql.Composable], ...] = ()
+
+    def piece_columns(self) -> tuple[tuple[str, sql.Composable], ...]:
+        """The computed columns a typed piece holds, with their expressions over the text columns."""
+        derived = dict(self.from_typed)
+        return tuple((name, expression) for name, expression in self.computed if name not in derived)
+
+    def from_piece(self) -> tuple[sql.Composable, ...]:
+        """Each computed column's value, in order, read from a typed piece."""
+        derived = dict(self.from_typed)
+        return tuple(derived.get(name, sql.Identifier(name)) for name, _ in self.computed)
 
 
 def cell(plan: ColumnPlan, index: int) -> sql.Composable:
