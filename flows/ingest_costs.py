@@ -26,8 +26,12 @@ from tasks.progress import RunProgress
 
 
 @flow(name="ingest-costs", log_prints=False)
-def ingest_costs(source: str | None = None) -> State[list[dict[str, Any]]]:
-    """Loads every file of the sources not loaded yet; a failed file never stops the others."""
+def ingest_costs(source: str | None = None, retry_failed: bool = False) -> State[list[dict[str, Any]]]:
+    """Loads every file of the sources not loaded yet; a failed file never stops the others.
+
+    A file version that failed in an earlier run is listed, not read again, unless ``retry_failed``
+    (after the loader itself was mended); a file rewritten with a new etag is always read.
+    """
     started = datetime.now(UTC)
     settings = Settings()
     uris = [source] if source else settings.cost_sources
@@ -38,7 +42,10 @@ def ingest_costs(source: str | None = None) -> State[list[dict[str, Any]]]:
     for uri in uris:
         location = SourceLocation.parse(uri)
         try:
-            work.append((location, unloaded_cost_files(location, list_cost_files(location, settings), settings)))
+            listed = list_cost_files(location, settings)
+            pending, failed_before = unloaded_cost_files(location, listed, settings, retry_failed=retry_failed)
+            work.append((location, pending))
+            outcomes += failed_before
         except FinopsError as error:
             outcomes.append(_failed(uri, error))
     progress = RunProgress("files loaded", sum(len(pending) for _, pending in work))

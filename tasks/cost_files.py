@@ -15,7 +15,7 @@ from prefect.events import emit_event
 from finops.config import Settings
 from finops.db.connect import connect
 from finops.db.cost_loader import load_report
-from finops.db.source_files import loaded_versions
+from finops.db.source_files import settled_versions
 from finops.domain.delivery import SourceLocation, StoredObject
 from finops.domain.redaction import redact
 from tasks.database import database_url
@@ -24,6 +24,8 @@ from tasks.stores import store_for
 
 COST_FILE_SUFFIXES = (".csv", ".csv.gz")
 INGESTED_EVENT = "finops.costs.ingested"
+# A version that failed in an earlier run: the same bytes would fail the same way, so it is not read again.
+FAILED_BEFORE = "failed before"
 
 
 def file_uri(source: SourceLocation, stored: StoredObject) -> str:
@@ -39,10 +41,22 @@ def list_cost_files(source: SourceLocation, settings: Settings) -> list[StoredOb
 
 
 @task(task_run_name="not yet loaded of {source}", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def unloaded_cost_files(source: SourceLocation, files: list[StoredObject], settings: Settings) -> list[StoredObject]:
+def unloaded_cost_files(
+    source: SourceLocation, files: list[StoredObject], settings: Settings, *, retry_failed: bool = False
+) -> tuple[list[StoredObject], list[dict[str, Any]]]:
+    """The files to load, and what an earlier run found wrong with the versions it is not worth reading again."""
     with connect(database_url(settings)) as conn:
-        loaded = loaded_versions(conn, [(file_uri(source, stored), stored.etag) for stored in files])
-    return [stored for stored in files if (file_uri(source, stored), stored.etag) not in loaded]
+        settled = settled_versions(conn, [(file_uri(source, stored), stored.etag) for stored in files])
+    pending: list[StoredObject] = []
+    failed_before: list[dict[str, Any]] = []
+    for stored in files:
+        version = settled.get((file_uri(source, stored), stored.etag))
+        if version is None or (version.status == "failed" and retry_failed):
+            pending.append(stored)
+        elif version.status == "failed":
+            problem = {"message": version.error_message, "line": version.error_line, "column": version.error_column}
+            failed_before.append({"file": file_uri(source, stored), "status": FAILED_BEFORE, "problem": problem})
+    return pending, failed_before
 
 
 @task(task_run_name="load {stored.name}", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)

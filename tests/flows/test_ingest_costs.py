@@ -116,6 +116,41 @@ def test_a_run_where_nothing_could_load_fails_and_says_which(
     assert "nothing could be loaded" in message and "only.csv.gz" in message
 
 
+def test_a_file_that_failed_is_not_read_again_and_does_not_fail_the_next_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_dsn: str, prefect_api_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", migrated_dsn)
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        "lineItem/referenceNo,lineItem/intervalUsageStart,product/service,cost/myCost,cost/currencyCode\n"
+        "r1,2025-06-01T10:00Z,COMPUTE,one,EUR\n"
+    )
+    completed, _, message = run(f"file://{tmp_path}")
+    assert not completed and "broken.csv" in message
+    with psycopg.connect(migrated_dsn) as conn:
+        finished = conn.execute("SELECT finished_at FROM source_files WHERE uri LIKE '%broken.csv'").fetchone()
+
+    # The hourly schedule meets the same bytes again: it says so, and the run is not a failure.
+    completed, outcomes, _ = run(f"file://{tmp_path}")
+    assert completed
+    (earlier,) = outcomes
+    assert earlier["status"] == "failed before"
+    assert (earlier["problem"]["line"], earlier["problem"]["column"]) == (2, "cost/myCost")
+    with psycopg.connect(migrated_dsn) as conn:
+        again = conn.execute("SELECT finished_at FROM source_files WHERE uri LIKE '%broken.csv'").fetchone()
+    assert again == finished, "the failed version was read again"
+
+    # Once the loader is mended, the same version can be asked for again.
+    state = ingest_costs(source=f"file://{tmp_path}", retry_failed=True, return_state=True)
+    (retried,) = state.result(raise_on_failure=False)
+    assert retried["status"] == "failed" and not state.is_completed()
+
+    # Mended in place, the file is a new version and loads.
+    broken.write_text(broken.read_text().replace(",one,", ",1.25,"))
+    completed, outcomes, _ = run(f"file://{tmp_path}")
+    assert completed and [o["status"] for o in outcomes] == ["loaded"]
+
+
 DATABASE_SECRET_OCID = "ocid1.vaultsecret.oc1.eu-paris-1.costdatabase"
 
 
