@@ -17,7 +17,7 @@ from typing import NoReturn
 import psycopg
 from psycopg import sql
 
-from finops.db.cost_transform import LedgerValues, cell
+from finops.db.cost_transform import FALSE_WORDS, TRUE_WORDS, LedgerValues, cell
 from finops.domain.cost_columns import LEDGER_TYPES, ColumnPlan
 from finops.domain.line_breaks import normalised_line_breaks
 
@@ -201,6 +201,10 @@ def check_values(conn: psycopg.Connection, plan: ColumnPlan, table: sql.Composab
                 "CASE WHEN {c} IS NOT NULL AND ({c} !~ '^[0-9]' OR NOT pg_input_is_valid({c}, 'timestamptz'))"
                 " THEN 'not a timestamp: ' || left({c}, 60) END"
             ).format(c=value)
+        elif kind == "boolean":
+            reason = sql.SQL(
+                "CASE WHEN {c} IS NOT NULL AND lower({c} COLLATE \"C\") NOT IN ({words}) THEN 'not true or false: ' || left({c}, 60) END"
+            ).format(c=value, words=sql.SQL(", ").join(sql.Literal(word) for word in (*TRUE_WORDS, *FALSE_WORDS)))
         else:
             continue
         checks.append(sql.SQL("({}, {})").format(sql.Literal(ledger_column), reason))

@@ -14,7 +14,8 @@ from psycopg import sql
 
 from finops.domain.cost_columns import LEDGER_TYPES, ColumnPlan
 
-_TRUE_WORDS = "('true', 't', 'y', 'yes', '1')"
+TRUE_WORDS = ("true", "t", "y", "yes", "1")
+FALSE_WORDS = ("false", "f", "n", "no", "0", "")  # a correction flag written as an empty string is no correction
 _DERIVED = ("is_correction", "charge_class")  # worked out after the columns the report has
 
 
@@ -124,7 +125,16 @@ def _is_correction(plan: ColumnPlan) -> sql.Composable | None:
     index = plan.source_of("is_correction")
     if index is not None:
         # The words are ASCII: the C collation's lower() skips the locale's wide-character path, same answer.
-        return sql.SQL('coalesce(lower({} COLLATE "C") IN ' + _TRUE_WORDS + ", false)").format(cell(plan, index))
+        # Any other word is refused, as a number or a timestamp that cannot be read is: guessing false
+        # would count a correction twice.
+        value = cell(plan, index)
+        words = sql.SQL(" ").join(
+            [sql.SQL("WHEN {} THEN true").format(sql.Literal(word)) for word in TRUE_WORDS]
+            + [sql.SQL("WHEN {} THEN false").format(sql.Literal(word)) for word in FALSE_WORDS]
+        )
+        return sql.SQL(
+            'CASE lower({c} COLLATE "C") {words} ELSE CASE WHEN {c} IS NULL THEN false ELSE {bad} END END'
+        ).format(c=value, words=words, bad=_refused(value, "boolean"))
     charge_class = plan.source_of("charge_class")
     if charge_class is not None:
         # FOCUS marks a correction with its ChargeClass instead.

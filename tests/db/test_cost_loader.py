@@ -373,6 +373,13 @@ def test_replacing_a_file_whose_correction_hid_another_files_line_brings_that_li
             "outside 1970-2999",
             id="year-bc",
         ),
+        pytest.param(
+            (HEADER + "r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,\nr2,2025-06-01T10:00Z,COMPUTE,2,EUR,maybe,r1\n").encode(),
+            3,
+            "lineItem/isCorrection",
+            "not true or false: maybe",
+            id="correction-flag",
+        ),
     ],
 )
 def test_a_bad_file_fails_with_line_column_and_reason_and_loads_nothing(
