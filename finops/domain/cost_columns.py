@@ -188,12 +188,14 @@ class ColumnPlan:
 
 
 def detect_kind(header: list[str]) -> ReportKind:
+    """The layout a header is written in; a header short of a required column keeps its layout, so that
+    the column it lacks is the one named."""
     names = {name.strip().lower() for name in header}
-    if {"billedcost", "chargeperiodstart"} <= names:
+    if names & {"billedcost", "chargeperiodstart"}:
         return "oci-focus"
-    if "cost/mycost" in names:
+    if "cost/mycost" in names or any(name.startswith("cost/") for name in names):
         return "oci-cost"
-    if "usage/consumedquantity" in names:
+    if any(name.startswith(("lineitem/", "usage/", "product/")) for name in names):
         return "oci-usage"
     return "oci-scheduled"
 

@@ -326,6 +326,20 @@ def test_replacing_a_file_whose_correction_hid_another_files_line_brings_that_li
             b"lineItem/referenceNo,cost/myCost\nr1,1\n", 1, None, "missing the required column", id="no-start"
         ),
         pytest.param(
+            b"lineItem/referenceNo,lineItem/intervalUsageStart,cost/currencyCode\nr1,2025-06-01T10:00Z,EUR\n",
+            1,
+            None,
+            "oci-cost report is missing the required column cost/mycost",
+            id="no-cost",
+        ),
+        pytest.param(
+            b"ChargePeriodStart,BillingCurrency\n2025-06-01T10:00Z,EUR\n",
+            1,
+            None,
+            "oci-focus report is missing the required column billedcost",
+            id="focus-no-cost",
+        ),
+        pytest.param(
             (
                 HEADER + "r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,\nr2,2025-06-01T10:00Z,COMPUTE,1,2O,EUR,false,\n"
             ).encode(),
