@@ -24,6 +24,7 @@ from finops.domain.line_breaks import normalised_line_breaks
 SCHEMA = "finops_staging"
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # the charge periods a bill can have; other years are typos
 _COPY_LINE = re.compile(r"line (\d+)")
+_STAGING_COLUMN = re.compile(r'"c(\d+)"')
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,15 @@ def copy_raw(conn: psycopg.Connection, plan: ColumnPlan, raw: sql.Composable, da
     except psycopg.errors.DataError as error:
         found = _COPY_LINE.search(getattr(error.diag, "context", None) or "")
         reason = (error.diag.message_primary or str(error)).strip()
+        # A row short of fields names the first one it lacks by its staging name (c12): the header's is the user's.
+        short_of = _STAGING_COLUMN.search(reason)
+        column = plan.header[int(short_of.group(1))] if short_of and int(short_of.group(1)) < plan.width else None
+        if short_of and column is not None:
+            reason = reason.replace(short_of.group(0), f'"{column}"')
         raise Rejected(
-            LoadProblem(f"the CSV is malformed: {reason}", line=int(found.group(1)) + 1 if found else None)
+            LoadProblem(
+                f"the CSV is malformed: {reason}", line=int(found.group(1)) + 1 if found else None, column=column
+            )
         ) from None
 
 

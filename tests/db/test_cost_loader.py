@@ -349,10 +349,17 @@ def test_replacing_a_file_whose_correction_hid_another_files_line_brings_that_li
             id="extra-field",
         ),
         pytest.param(
+            (HEADER + "r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,\nr2,2025-06-01T10:00Z,COMPUTE\n").encode(),
+            3,
+            "cost/myCost",
+            'missing data for column "cost/myCost"',
+            id="too-few-fields",
+        ),
+        pytest.param(
             (HEADER + "r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,\nr2,2025-06-01T10:00Z,COMPUTE,12,5,EUR\n").encode(),
             3,
-            None,
-            "malformed",
+            "lineItem/backreferenceNo",
+            'malformed: missing data for column "lineItem/backreferenceNo"',
             id="short-row",
         ),
         pytest.param(
