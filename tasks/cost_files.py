@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,7 @@ def announce_ingested(outcomes: list[dict[str, Any]]) -> None:
 @task(task_run_name="publish ingestion report")
 def publish_ingestion_report(outcomes: list[dict[str, Any]], started: datetime) -> None:
     seconds = (datetime.now(UTC) - started).total_seconds()
-    totals: dict[str, float] = {}
+    totals: dict[str, Decimal] = {}
     lines = [
         "# Cost ingestion",
         "",
@@ -123,22 +124,34 @@ def publish_ingestion_report(outcomes: list[dict[str, Any]], started: datetime) 
     ]
     for outcome in outcomes:
         for currency, amount in outcome.get("totals", {}).items():
-            totals[currency] = totals.get(currency, 0.0) + float(amount)
-        problem = outcome.get("problem") or {}
-        where = f"line {problem.get('line')} {problem.get('column') or ''}: " if problem.get("line") else ""
+            totals[currency] = totals.get(currency, Decimal(0)) + Decimal(amount)
         cells = [
             outcome["status"],
             outcome["file"],
             outcome.get("kind") or "",
             outcome.get("rows", 0),
             outcome.get("duplicates", 0),
-            ", ".join(f"{c} {a}" for c, a in outcome.get("totals", {}).items()),
-            where + str(problem.get("message") or ""),
+            _amounts({currency: Decimal(amount) for currency, amount in outcome.get("totals", {}).items()}),
+            _problem(outcome.get("problem") or {}),
         ]
         lines.append("| " + " | ".join(redact(str(cell)).replace("|", "\\|") for cell in cells) + " |")
+    loaded = [outcome for outcome in outcomes if outcome["status"] == "loaded"]
     lines += [
         "",
-        f"Duration {seconds:.1f} s; loaded totals: "
-        + (", ".join(f"{c} {t:,.2f}" for c, t in sorted(totals.items())) or "none"),
+        f"{sum(outcome['rows'] for outcome in loaded):,} rows from {len(loaded)} of {len(outcomes)} files"
+        f" in {seconds:.1f} s; loaded totals: {_amounts(totals) or 'none'}",
     ]
     create_markdown_artifact(markdown="\n".join(lines), key="ingest-costs", description="Files loaded by this run")
+
+
+def _amounts(totals: dict[str, Decimal]) -> str:
+    """Exact, as the ledger holds them: a fraction of a cent is a cost too."""
+    return ", ".join(f"{currency or '(no currency)'} {amount:,}" for currency, amount in sorted(totals.items()))
+
+
+def _problem(problem: dict[str, Any]) -> str:
+    where = ", ".join(
+        str(part) for part in (problem.get("line") and f"line {problem['line']}", problem.get("column")) if part
+    )
+    message = str(problem.get("message") or "")
+    return f"{where}: {message}" if where else message

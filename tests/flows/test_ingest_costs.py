@@ -93,17 +93,35 @@ def test_the_run_shows_its_progress_in_the_prefect_ui(reports: Path, prefect_api
     assert [(a["data"], a["description"]) for a in response.json()] == [(100.0, "files loaded: 3 of 3")]
 
 
-def test_a_bad_file_fails_alone_and_names_its_line(reports: Path, migrated_dsn: str) -> None:
+def test_a_bad_file_fails_alone_and_names_its_line(reports: Path, migrated_dsn: str, prefect_api_url: str) -> None:
     (reports / "reports" / "cost-csv" / "broken.csv").write_text(
         "lineItem/referenceNo,lineItem/intervalUsageStart,product/service,cost/myCost,cost/currencyCode\n"
         "r1,2025-06-01T10:00Z,COMPUTE,1.5,EUR\nr2,2025-06-01T10:00Z,COMPUTE,one,EUR\n"
     )
-    completed, outcomes, _ = run(f"file://{reports}")
-    assert completed
+    state = ingest_costs(source=f"file://{reports}", return_state=True)
+    assert state.is_completed()
+    outcomes = state.result()
     (broken,) = [o for o in outcomes if o["file"].endswith("broken.csv")]
     assert broken["status"] == "failed"
     assert broken["problem"]["line"] == 3 and broken["problem"]["column"] == "cost/myCost"
     assert sum(o["status"] == "loaded" for o in outcomes) == 3
+
+    report = run_report(prefect_api_url, str(state.state_details.flow_run_id))
+    assert "line 3, cost/myCost: " in report
+    # The real samples' amounts to the last digit: the GBP file costs a fraction of a penny in all.
+    assert "GBP 0.000040641" in report
+    rows = sum(o["rows"] for o in outcomes)
+    assert f"{rows:,} rows from 3 of 4 files" in report
+
+
+def run_report(prefect_api_url: str, flow_run_id: str) -> str:
+    response = httpx.post(
+        f"{prefect_api_url}/artifacts/filter",
+        json={"artifacts": {"flow_run_id": {"any_": [flow_run_id]}, "key": {"any_": ["ingest-costs"]}}},
+        timeout=10,
+    )
+    (artifact,) = response.json()
+    return str(artifact["data"])
 
 
 def test_a_run_where_nothing_could_load_fails_and_says_which(
