@@ -66,7 +66,7 @@ _LEDGER_SPEND = """
 
 _CURRENCIES = """
     SELECT DISTINCT currency FROM daily_costs
-     WHERE account_id = ANY(%(accounts)s) AND (%(provider)s::text IS NULL OR provider = %(provider)s)
+     WHERE currency <> '' AND account_id = ANY(%(accounts)s) AND (%(provider)s::text IS NULL OR provider = %(provider)s)
        AND (cardinality(%(services)s::text[]) = 0 OR service_name = ANY(%(services)s))
        AND (cardinality(%(regions)s::text[]) = 0 OR region_id = ANY(%(regions)s))
      ORDER BY 1
@@ -93,7 +93,7 @@ def scope_spend(
 
 
 def scope_currencies(conn: psycopg.Connection, scope: BudgetScope, accounts: list[str]) -> list[str]:
-    """The currencies the scope's data is billed in (none before any data)."""
+    """The currencies the scope's data is billed in (none before any data); a cost without one has no budget."""
     return [str(row[0]) for row in conn.execute(_CURRENCIES, _parameters(scope, accounts)).fetchall()]
 
 

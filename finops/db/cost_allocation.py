@@ -16,6 +16,8 @@ from typing import Any, Literal
 import psycopg
 from psycopg import sql
 
+from finops.db.cost_ledger import ROLLED_UP
+
 Dimension = Literal["service", "account", "region"]
 _ROLLUP_COLUMNS: dict[Dimension, str] = {"service": "service_name", "account": "account_id", "region": "region_id"}
 
@@ -38,17 +40,19 @@ _BY_DIMENSION = """
      ORDER BY 3 DESC, 1 NULLS LAST, 2
 """
 
-# The rollup keeps only lines with a currency, and files lines without an account under ''.
-BY_TAG = """
-    SELECT l.tags ->> %(tag)s AS key, l.billing_currency, sum(l.billed_cost), sum(l.effective_cost), count(*)
+# As the rollup does: lines without a currency or an account are filed under ''.
+BY_TAG = sql.SQL(
+    """
+    SELECT l.tags ->> %(tag)s AS key, coalesce(l.billing_currency, ''), sum(l.billed_cost), sum(l.effective_cost),
+           count(*)
       FROM effective_cost_lines l
      WHERE l.charge_period_start >= %(start)s AND l.charge_period_start < %(end)s
-       AND coalesce(l.sub_account_id, '') = ANY(%(accounts)s)
-       AND l.billing_currency IS NOT NULL
+       AND coalesce(l.sub_account_id, '') = ANY(%(accounts)s) AND {rolled_up}
        AND (%(provider)s::text IS NULL OR l.provider = %(provider)s)
      GROUP BY 1, 2
      ORDER BY 3 DESC, 1 NULLS LAST, 2
 """
+).format(rolled_up=sql.SQL(ROLLED_UP))
 
 
 async def totals_by_dimension(

@@ -91,6 +91,12 @@ def _days_replaced_by_corrections_of(conn: psycopg.Connection, uri: str, etag: s
     ).fetchall()
 
 
+# The lines daily_costs sums: a line without a currency is summed under '' when it costs something
+# (money in no known currency is still spent, and shown), and left out when it costs nothing (OCI
+# writes some free lines without one).
+ROLLED_UP = "(billing_currency IS NOT NULL OR billed_cost <> 0 OR effective_cost <> 0)"
+
+
 @dataclass(frozen=True)
 class FileSummary:
     totals: dict[str, Decimal]
@@ -110,14 +116,16 @@ def summarise_file(conn: psycopg.Connection, file_id: int) -> FileSummary:
     """One pass over the file's lines that count, kept as `file_rollup`: its share of daily_costs."""
     conn.execute(_ROLLUP_TABLE)
     conn.execute(
-        """
-        INSERT INTO file_rollup
-        SELECT provider, coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
-               (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency, sum(billed_cost),
-               sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction)
-          FROM effective_cost_lines WHERE source_file_id = %(id)s
-         GROUP BY 1, 2, 3, 4, 5, 6
-        """,
+        sql.SQL(
+            """
+            INSERT INTO file_rollup
+            SELECT provider, coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
+                   (charge_period_start AT TIME ZONE 'UTC')::date, coalesce(billing_currency, ''), sum(billed_cost),
+                   sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction)
+              FROM effective_cost_lines WHERE source_file_id = %(id)s AND {rolled_up}
+             GROUP BY 1, 2, 3, 4, 5, 6
+            """
+        ).format(rolled_up=sql.SQL(ROLLED_UP)),
         {"id": file_id},
     )
     return _summary(conn)
@@ -153,8 +161,7 @@ def _summary(conn: psycopg.Connection) -> FileSummary:
     rows = conn.execute("SELECT provider, day, currency, account_id, billed_cost, corrects FROM file_rollup").fetchall()
     totals: dict[str, Decimal] = {}
     for _, _, currency, _, billed, _ in rows:
-        if currency is not None:
-            totals[str(currency)] = totals.get(str(currency), Decimal(0)) + Decimal(billed)
+        totals[str(currency)] = totals.get(str(currency), Decimal(0)) + Decimal(billed)
     return FileSummary(
         totals=dict(sorted(totals.items())),
         accounts=tuple(sorted({str(row[3]) for row in rows if row[3]})),
@@ -204,7 +211,7 @@ def refresh_daily_costs(
                                           billed_cost, effective_cost, list_cost, lines)
             SELECT provider, account_id, service_name, region_id, day, currency,
                    billed_cost, effective_cost, list_cost, lines
-              FROM file_rollup WHERE currency IS NOT NULL
+              FROM file_rollup
             ON CONFLICT (provider, day, account_id, service_name, region_id, currency) DO UPDATE
                SET billed_cost = d.billed_cost + EXCLUDED.billed_cost,
                    effective_cost = d.effective_cost + EXCLUDED.effective_cost,
@@ -223,16 +230,20 @@ def _sum_days_again(conn: psycopg.Connection, days: list[tuple[str, date]]) -> N
         cursor.executemany("INSERT INTO touched_days VALUES (%s, %s)", days)
     conn.execute("DELETE FROM daily_costs d USING touched_days t WHERE d.provider = t.provider AND d.day = t.day")
     conn.execute(
-        """
-        INSERT INTO daily_costs (provider, account_id, service_name, region_id, day, currency,
-                                 billed_cost, effective_cost, list_cost, lines)
-        SELECT l.provider, coalesce(l.sub_account_id, ''), coalesce(l.service_name, ''), coalesce(l.region_id, ''),
-               t.day, l.billing_currency, sum(l.billed_cost), sum(l.effective_cost), sum(l.list_cost), count(*)
-          FROM effective_cost_lines l
-          JOIN touched_days t ON t.provider = l.provider AND t.day = (l.charge_period_start AT TIME ZONE 'UTC')::date
-         WHERE l.billing_currency IS NOT NULL
-           AND l.charge_period_start >= %(first)s::date AND l.charge_period_start < %(last)s::date + 1
-         GROUP BY 1, 2, 3, 4, 5, 6
-        """,
+        sql.SQL(
+            """
+            INSERT INTO daily_costs (provider, account_id, service_name, region_id, day, currency,
+                                     billed_cost, effective_cost, list_cost, lines)
+            SELECT l.provider, coalesce(l.sub_account_id, ''), coalesce(l.service_name, ''),
+                   coalesce(l.region_id, ''), t.day, coalesce(l.billing_currency, ''), sum(l.billed_cost),
+                   sum(l.effective_cost), sum(l.list_cost), count(*)
+              FROM effective_cost_lines l
+              JOIN touched_days t ON t.provider = l.provider
+                                 AND t.day = (l.charge_period_start AT TIME ZONE 'UTC')::date
+             WHERE {rolled_up}
+               AND l.charge_period_start >= %(first)s::date AND l.charge_period_start < %(last)s::date + 1
+             GROUP BY 1, 2, 3, 4, 5, 6
+            """
+        ).format(rolled_up=sql.SQL(ROLLED_UP)),
         {"first": min(day for _, day in days), "last": max(day for _, day in days)},
     )

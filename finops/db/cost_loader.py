@@ -33,6 +33,7 @@ from psycopg.types.json import Jsonb
 from finops.db.connect import connect
 from finops.db.cost_ledger import (
     PIECE_SUMS_TABLE,
+    ROLLED_UP,
     create_partitions,
     lock_source,
     record_rollup,
@@ -253,11 +254,12 @@ def _insert_lines(
         ){listed}
         INSERT INTO piece_sums
         SELECT coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
-               (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency, sum(billed_cost),
+               (charge_period_start AT TIME ZONE 'UTC')::date, coalesce(billing_currency, ''), sum(billed_cost),
                sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction)
-          FROM inserted GROUP BY 1, 2, 3, 4, 5
+          FROM inserted WHERE {rolled_up} GROUP BY 1, 2, 3, 4, 5
         """
     ).format(
+        rolled_up=sql.SQL(ROLLED_UP),
         target=target,
         columns=sql.SQL(", ").join(sql.Identifier(name) for name, _ in (*values.computed, *values.constants)),
         file_id=sql.Literal(file_id),

@@ -211,7 +211,8 @@ def check_values(conn: psycopg.Connection, plan: ColumnPlan, table: sql.Composab
             ).format(c=value)
         elif kind == "boolean":
             reason = sql.SQL(
-                "CASE WHEN {c} IS NOT NULL AND lower({c} COLLATE \"C\") NOT IN ({words}) THEN 'not true or false: ' || left({c}, 60) END"
+                'CASE WHEN {c} IS NOT NULL AND lower({c} COLLATE "C") NOT IN ({words})'
+                " THEN 'not true or false: ' || left({c}, 60) END"
             ).format(c=value, words=sql.SQL(", ").join(sql.Literal(word) for word in (*TRUE_WORDS, *FALSE_WORDS)))
         else:
             continue

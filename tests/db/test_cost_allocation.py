@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from finops.db.cost_allocation import BY_TAG
 from finops.db.cost_ledger import create_partitions
@@ -29,7 +30,7 @@ def test_a_tag_report_for_march_scans_only_the_march_partition(migrated_dsn: str
             "end": datetime(2026, 4, 1, tzinfo=UTC),
             "provider": None,
         }
-        row = conn.execute("EXPLAIN (FORMAT JSON) " + BY_TAG, params).fetchone()
+        row = conn.execute(sql.SQL("EXPLAIN (FORMAT JSON) {}").format(BY_TAG), params).fetchone()
     assert row is not None
     relations = list(scanned(row[0][0]["Plan"]))
     # "l" are the lines summed; the corrections looked up ("c") may sit in any month, by a small index.

@@ -252,9 +252,10 @@ def test_a_file_without_a_line_break_in_its_first_mebibyte_is_refused(migrated_d
 
 RECOUNT = """
     SELECT provider, coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
-           (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency,
+           (charge_period_start AT TIME ZONE 'UTC')::date, coalesce(billing_currency, ''),
            sum(billed_cost), sum(effective_cost), sum(list_cost), count(*)
-      FROM effective_cost_lines WHERE billing_currency IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+      FROM effective_cost_lines WHERE billing_currency IS NOT NULL OR billed_cost <> 0 OR effective_cost <> 0
+     GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
 """
 ROLLUP = """
     SELECT provider, account_id, service_name, region_id, day, currency, billed_cost, effective_cost, list_cost, lines
@@ -269,12 +270,27 @@ def test_daily_costs_always_equal_the_lines_that_count_however_files_arrive(migr
         ("3.csv", "v1", "r6,2025-06-01T13:00Z,COMPUTE,1,EUR,false,\nr7,2025-06-01T13:00Z,COMPUTE,4,EUR,true,r2\n"),
         ("2.csv", "v2", "r4,2025-06-01T12:00Z,COMPUTE,3.5,EUR,false,\n"),
         ("4.csv", "v1", "r8,2025-06-02T01:00Z,NETWORK,0.25,USD,false,\n"),
+        ("5.csv", "v1", "r9,2025-06-02T02:00Z,NETWORK,2,,false,\nr10,2025-06-02T02:00Z,NETWORK,0,,false,\n"),
+        ("6.csv", "v1", "r11,2025-06-02T03:00Z,NETWORK,1.5,,true,r9\n"),
     ]
     for name, etag, lines in steps:
         assert load(migrated_dsn, (HEADER + lines).encode(), uri=f"oci://b/t/{name}", etag=etag).status == "loaded"
         assert query(migrated_dsn, ROLLUP) == query(migrated_dsn, RECOUNT), f"after {name} {etag}"
     day_one = query(migrated_dsn, "SELECT sum(billed_cost) FROM daily_costs WHERE day = '2025-06-01'")
     assert day_one == [(Decimal("10") + Decimal("3.5") + Decimal("1") + Decimal("4"),)]
+    unpriced = query(migrated_dsn, "SELECT billed_cost, lines FROM daily_costs WHERE currency = ''")
+    assert unpriced == [(Decimal("1.5"), 1)], "money in no currency is summed under '' once its correction applies"
+
+
+def test_a_cost_without_a_currency_is_counted_under_none_and_a_free_line_without_one_is_not(migrated_dsn: str) -> None:
+    lines = "r1,2025-06-01T10:00Z,COMPUTE,10,EUR,false,\nr2,2025-06-01T11:00Z,COMPUTE,5,,false,\n"
+    result = load(migrated_dsn, (HEADER + lines + "r3,2025-06-01T12:00Z,COMPUTE,0,,false,\n").encode())
+    assert result.status == "loaded" and result.rows == 3
+    assert result.totals == {"": Decimal(5), "EUR": Decimal(10)}
+    assert query(migrated_dsn, "SELECT currency, billed_cost, lines FROM daily_costs ORDER BY 1") == [
+        ("", Decimal(5), 1),
+        ("EUR", Decimal(10), 1),
+    ]
 
 
 def test_a_correction_loaded_before_the_line_it_replaces_still_wins(migrated_dsn: str) -> None:
@@ -395,7 +411,9 @@ def test_replacing_a_file_whose_correction_hid_another_files_line_brings_that_li
             id="year-bc",
         ),
         pytest.param(
-            (HEADER + "r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,\nr2,2025-06-01T10:00Z,COMPUTE,2,EUR,maybe,r1\n").encode(),
+            (
+                HEADER + "r1,2025-06-01T10:00Z,COMPUTE,1,EUR,false,\nr2,2025-06-01T10:00Z,COMPUTE,2,EUR,maybe,r1\n"
+            ).encode(),
             3,
             "lineItem/isCorrection",
             "not true or false: maybe",

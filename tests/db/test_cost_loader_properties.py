@@ -133,8 +133,10 @@ def independent_totals(header: list[str], rows: list[list[str]]) -> dict[str, De
             continue
         if reference:
             seen.add(reference)
-        if line["cost/currencyCode"]:
-            # ASCII letters upper-cased, anything else as written (a code is ISO 4217 letters).
-            currency = "".join(letter.upper() if letter.isascii() else letter for letter in line["cost/currencyCode"])
-            totals[currency] = totals.get(currency, Decimal(0)) + Decimal(line["cost/myCost"] or 0)
+        cost = Decimal(line["cost/myCost"] or 0)
+        # ASCII letters upper-cased, anything else as written (a code is ISO 4217 letters); a cost in no
+        # currency is money all the same, under '', and a line in none that costs nothing is no money.
+        currency = "".join(letter.upper() if letter.isascii() else letter for letter in line["cost/currencyCode"])
+        if currency or cost:
+            totals[currency] = totals.get(currency, Decimal(0)) + cost
     return totals

@@ -1,5 +1,6 @@
 // Charts through the vendored Chart.js (ui/vendor): bars, stacked when asked, themed from the CSS colours.
 // Every chart has a table next to it with the same numbers, for screen readers and for copying.
+import { moneyFormat } from "./format.js";
 import { language } from "./i18n.js";
 
 const PALETTE = ["#0b57d0", "#e8710a", "#1a7f37", "#a142f4", "#d93025", "#12a4af", "#9e6a03", "#c2185b", "#5f6368"];
@@ -10,7 +11,7 @@ export function barChart(canvas, labels, datasets, { stacked = false, currency }
   const styles = getComputedStyle(document.documentElement);
   const text = styles.getPropertyValue("--text").trim();
   const line = styles.getPropertyValue("--line").trim();
-  const format = new Intl.NumberFormat(language(), currency ? { style: "currency", currency } : {});
+  const format = currency ? moneyFormat(currency) : new Intl.NumberFormat(language());
   const chart = new window.Chart(canvas, {
     type: "bar",
     data: {

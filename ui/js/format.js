@@ -1,12 +1,26 @@
 // Money, numbers, percentages and dates through Intl, in the chosen language and the amount's currency.
 // Amounts arrive as decimal text; they are only formatted here, never summed.
-import { language } from "./i18n.js";
+import { language, t } from "./i18n.js";
 
 export function money(amount, currency, digits) {
   if (amount === null || amount === undefined) return "—";
-  const options = { style: "currency", currency };
-  if (digits !== undefined) Object.assign(options, { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  return new Intl.NumberFormat(language(), options).format(Number(amount));
+  const options = digits === undefined ? {} : { minimumFractionDigits: digits, maximumFractionDigits: digits };
+  const format = moneyFormat(currency, options);
+  const shown = format.format(Number(amount));
+  if (format.resolvedOptions().style === "currency") return shown;
+  return `${shown} ${currency || t("currency.none")}`;
+}
+
+// A report's currency is whatever its file says: a code Intl does not know (or none) is shown as written.
+export function moneyFormat(currency, options = {}) {
+  if (/^[A-Za-z]{3}$/.test(currency ?? "")) {
+    try {
+      return new Intl.NumberFormat(language(), { ...options, style: "currency", currency });
+    } catch {
+      // not a currency Intl knows: a plain number below
+    }
+  }
+  return new Intl.NumberFormat(language(), { maximumFractionDigits: 6, ...options });
 }
 
 export function number(value) {
