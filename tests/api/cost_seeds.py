@@ -102,9 +102,9 @@ def roll_up_daily_costs(conn: psycopg.Connection) -> None:
         INSERT INTO daily_costs (provider, account_id, service_name, region_id, day, currency,
                                  billed_cost, effective_cost, list_cost, lines)
         SELECT provider, coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
-               (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency, sum(billed_cost),
+               (charge_period_start AT TIME ZONE 'UTC')::date, coalesce(billing_currency, ''), sum(billed_cost),
                sum(effective_cost), sum(list_cost), count(*)
-          FROM effective_cost_lines WHERE billing_currency IS NOT NULL
+          FROM effective_cost_lines WHERE billing_currency IS NOT NULL OR billed_cost <> 0 OR effective_cost <> 0
          GROUP BY 1, 2, 3, 4, 5, 6
         """
     )

@@ -33,11 +33,16 @@ def seed(dsn: str) -> None:
         for day in recent:
             add_consumption(conn, ACCOUNT, day, "TinaOS-FCU", "12.50")
             add_consumption(conn, ACCOUNT, day, "TinaOS-OOS", "3.25", type_="enterprise")
-        for day, team, billed in ((recent[0], "data", "40.00"), (recent[1], "web", "25.00"), (recent[1], None, "5.00")):
+        for day, team, billed, currency in (
+            (recent[0], "data", "40.00", "EUR"),
+            (recent[1], "web", "25.00", "EUR"),
+            (recent[1], None, "5.00", "EUR"),
+            (recent[1], "ops", "7.00", None),  # a report that names no currency
+        ):
             add_cost_line(conn, {
                 "provider": "oci", "sub_account_id": TENANCY, "service_name": "Compute", "region_id": "eu-paris-1",
                 "charge_period_start": datetime(day.year, day.month, day.day, tzinfo=UTC), "billed_cost": billed,
-                "effective_cost": billed, "billing_currency": "EUR", "tags": {"team": team} if team else {},
+                "effective_cost": billed, "billing_currency": currency, "tags": {"team": team} if team else {},
             })  # fmt: skip
         last_month = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=10)
         add_cost_line(conn, {
@@ -80,8 +85,9 @@ def test_each_dashboard_draws_its_chart_from_the_seeded_costs(page: Page, outsca
 
     page.goto("/#/allocation")
     expect(page.get_by_role("heading", name="Allocation")).to_be_visible()
-    expect(page.locator("main tbody tr")).to_have_count(3)  # data, web, untagged
+    expect(page.locator("main tbody tr")).to_have_count(4)  # data, web, untagged, and ops in no currency
     expect(page.locator("main")).to_contain_text("(untagged)")
+    expect(page.locator("main")).to_contain_text("7.00 (no currency)")
     assert chart_drawn(page)
     shot(page, "allocation")
 

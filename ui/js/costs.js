@@ -146,7 +146,7 @@ export async function showTrends(view) {
         { label: t("trends.projection"), data: trend.months.map((month) => (month.projection ? Number(month.projection) : null)),
           color: "#9aa0a6" },
       ], { currency: trend.currency }));
-      return el("div", {}, el("h2", {}, `${trend.provider} (${trend.currency})`), box,
+      return el("div", {}, el("h2", {}, `${trend.provider} (${trend.currency || t("currency.none")})`), box,
         el("table", {}, el("thead", {}, el("tr", {}, ...["trends.month", "trends.cost", "trends.change", "trends.projection"]
           .map((key, index) => el("th", { class: index ? "num" : "", scope: "col" }, t(key))))),
           el("tbody", {}, trend.months.map((month) => el("tr", {}, el("td", {}, month.month.slice(0, 7)),

@@ -20,7 +20,7 @@ export function moneyFormat(currency, options = {}) {
       // not a currency Intl knows: a plain number below
     }
   }
-  return new Intl.NumberFormat(language(), { maximumFractionDigits: 6, ...options });
+  return new Intl.NumberFormat(language(), { minimumFractionDigits: 2, maximumFractionDigits: 6, ...options });
 }
 
 export function number(value) {
