@@ -40,8 +40,8 @@ def ingest_costs(source: str | None = None, retry_failed: bool = False) -> State
     outcomes: list[dict[str, Any]] = []
     work: list[tuple[SourceLocation, list[StoredObject]]] = []
     for uri in uris:
-        location = SourceLocation.parse(uri)
         try:
+            location = SourceLocation.parse(uri)
             listed = list_cost_files(location, settings)
             pending, failed_before = unloaded_cost_files(location, listed, settings, retry_failed=retry_failed)
             work.append((location, pending))

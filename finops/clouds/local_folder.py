@@ -22,6 +22,8 @@ class LocalFolder:
         self.root = root
 
     def list_objects(self, namespace: str, bucket: str, prefix: str = "") -> Iterator[StoredObject]:
+        if self.root.is_file():
+            raise StorageError(f"source {self.root} is a file: name its folder, every report in it loads once")
         if not self.root.is_dir():
             raise StorageError(f"source folder {self.root} does not exist")
         for path in sorted(self.root.rglob("*")):

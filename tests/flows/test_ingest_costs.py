@@ -169,6 +169,19 @@ def test_a_file_that_failed_is_not_read_again_and_does_not_fail_the_next_runs(
     assert completed and [o["status"] for o in outcomes] == ["loaded"]
 
 
+def test_a_source_that_is_no_folder_or_bucket_says_what_to_give_instead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, migrated_dsn: str, prefect_api_url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", migrated_dsn)
+    report = tmp_path / "one.csv"
+    report.write_bytes((REFERENCE / "reports_cost-csv_0001000000603747.csv").read_bytes())
+    for source, reason in ((f"file://{report}", "is a file: name its folder"), (str(tmp_path), "must start with")):
+        completed, outcomes, message = run(source)
+        assert not completed and source in message
+        (outcome,) = outcomes
+        assert reason in outcome["problem"]["message"]
+
+
 DATABASE_SECRET_OCID = "ocid1.vaultsecret.oc1.eu-paris-1.costdatabase"
 
 
