@@ -93,7 +93,8 @@ def _days_replaced_by_corrections_of(conn: psycopg.Connection, uri: str, etag: s
 
 # The lines daily_costs sums: a line without a currency is summed under '' when it costs something
 # (money in no known currency is still spent, and shown), and left out when it costs nothing (OCI
-# writes some free lines without one).
+# writes some free lines without one, and usage reports have no currency at all). Left out of the
+# sums, such lines still tell which days and accounts a file touched.
 ROLLED_UP = "(billing_currency IS NOT NULL OR billed_cost <> 0 OR effective_cost <> 0)"
 
 
@@ -108,7 +109,7 @@ class FileSummary:
 _ROLLUP_TABLE = """
     CREATE TEMP TABLE file_rollup (provider text, account_id text, service_name text, region_id text, day date,
                                    currency text, billed_cost numeric, effective_cost numeric, list_cost numeric,
-                                   lines bigint, corrects boolean) ON COMMIT DROP
+                                   lines bigint, corrects boolean, counted boolean) ON COMMIT DROP
 """
 
 
@@ -121,9 +122,9 @@ def summarise_file(conn: psycopg.Connection, file_id: int) -> FileSummary:
             INSERT INTO file_rollup
             SELECT provider, coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
                    (charge_period_start AT TIME ZONE 'UTC')::date, coalesce(billing_currency, ''), sum(billed_cost),
-                   sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction)
-              FROM effective_cost_lines WHERE source_file_id = %(id)s AND {rolled_up}
-             GROUP BY 1, 2, 3, 4, 5, 6
+                   sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction), {rolled_up}
+              FROM effective_cost_lines WHERE source_file_id = %(id)s
+             GROUP BY 1, 2, 3, 4, 5, 6, 12
             """
         ).format(rolled_up=sql.SQL(ROLLED_UP)),
         {"id": file_id},
@@ -134,7 +135,7 @@ def summarise_file(conn: psycopg.Connection, file_id: int) -> FileSummary:
 PIECE_SUMS_TABLE = """
     CREATE TEMP TABLE piece_sums (account_id text, service_name text, region_id text, day date, currency text,
                                   billed_cost numeric, effective_cost numeric, list_cost numeric, lines bigint,
-                                  corrects boolean) ON COMMIT DROP
+                                  corrects boolean, counted boolean) ON COMMIT DROP
 """
 
 
@@ -149,8 +150,8 @@ def record_rollup(conn: psycopg.Connection, provider: str) -> FileSummary:
         """
         INSERT INTO file_rollup
         SELECT %(provider)s, account_id, service_name, region_id, day, currency, sum(billed_cost),
-               sum(effective_cost), sum(list_cost), sum(lines), bool_or(corrects)
-          FROM piece_sums GROUP BY 2, 3, 4, 5, 6
+               sum(effective_cost), sum(list_cost), sum(lines), bool_or(corrects), counted
+          FROM piece_sums GROUP BY 2, 3, 4, 5, 6, 12
         """,
         {"provider": provider},
     )
@@ -158,10 +159,13 @@ def record_rollup(conn: psycopg.Connection, provider: str) -> FileSummary:
 
 
 def _summary(conn: psycopg.Connection) -> FileSummary:
-    rows = conn.execute("SELECT provider, day, currency, account_id, billed_cost, corrects FROM file_rollup").fetchall()
+    rows = conn.execute(
+        "SELECT provider, day, currency, account_id, billed_cost, corrects, counted FROM file_rollup"
+    ).fetchall()
     totals: dict[str, Decimal] = {}
-    for _, _, currency, _, billed, _ in rows:
-        totals[str(currency)] = totals.get(str(currency), Decimal(0)) + Decimal(billed)
+    for _, _, currency, _, billed, _, counted in rows:
+        if counted:
+            totals[str(currency)] = totals.get(str(currency), Decimal(0)) + Decimal(billed)
     return FileSummary(
         totals=dict(sorted(totals.items())),
         accounts=tuple(sorted({str(row[3]) for row in rows if row[3]})),
@@ -211,7 +215,7 @@ def refresh_daily_costs(
                                           billed_cost, effective_cost, list_cost, lines)
             SELECT provider, account_id, service_name, region_id, day, currency,
                    billed_cost, effective_cost, list_cost, lines
-              FROM file_rollup
+              FROM file_rollup WHERE counted
             ON CONFLICT (provider, day, account_id, service_name, region_id, currency) DO UPDATE
                SET billed_cost = d.billed_cost + EXCLUDED.billed_cost,
                    effective_cost = d.effective_cost + EXCLUDED.effective_cost,

@@ -255,8 +255,8 @@ def _insert_lines(
         INSERT INTO piece_sums
         SELECT coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
                (charge_period_start AT TIME ZONE 'UTC')::date, coalesce(billing_currency, ''), sum(billed_cost),
-               sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction)
-          FROM inserted WHERE {rolled_up} GROUP BY 1, 2, 3, 4, 5
+               sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction), {rolled_up}
+          FROM inserted GROUP BY 1, 2, 3, 4, 5, 11
         """
     ).format(
         rolled_up=sql.SQL(ROLLED_UP),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -65,6 +66,9 @@ def test_the_usage_sample_counts_its_repeated_last_line_once(migrated_dsn: str) 
     result = load(migrated_dsn, (REFERENCE / USAGE).read_bytes(), uri="oci://bling/t/reports/usage-csv/1.csv")
     assert result.status == "loaded", result.problem
     assert (result.rows, result.duplicates) == (5, 1)
+    # Usage costs nothing and names no currency, yet its lines still tell the alert flows where they fell.
+    assert (result.totals, result.days, result.accounts) == ({}, (date(2022, 4, 20),), ("ocid1.tenancy.oc1..aaaaaaaa",))
+    assert query(migrated_dsn, "SELECT count(*) FROM daily_costs") == [(0,)]
     units = query(
         migrated_dsn, "SELECT consumed_unit, line_number FROM cost_lines WHERE reference_no = 'my-resource-no9'"
     )
