@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 from finops.progress import ProgressUpdate
 
 BAR_WIDTH = 30
+_WIPE = "\r\x1b[2K"  # back to the start of the line, and clear it
+_Emit = Callable[[logging.LogRecord], None]
 
 
 class ProgressBar:
     def __init__(self, stream: TextIO = sys.stderr) -> None:
         self.stream = stream
         self.interactive = stream.isatty()
+        self.drawn = ""  # the bar while it stands, unfinished, on the terminal's last line
 
     def __call__(self, update: ProgressUpdate) -> None:
         filled = BAR_WIDTH * update.done // update.total if update.total else BAR_WIDTH
@@ -21,8 +27,54 @@ class ProgressBar:
         if update.current:
             text += f" {update.current}"
         if self.interactive:
-            ending = "\n" if update.done >= update.total else ""
-            self.stream.write(f"\r\x1b[2K{text}{ending}")
+            finished = update.done >= update.total
+            self.stream.write(_WIPE + text + ("\n" if finished else ""))
+            self.drawn = "" if finished else text
         else:
             self.stream.write(text + "\n")
         self.stream.flush()
+
+    @contextmanager
+    def below_the_logs(self) -> Iterator[None]:
+        """Log lines written to a terminal meanwhile go above the bar, not onto its line.
+
+        Each console handler writing to a terminal wipes the bar before a record and draws it again
+        after; Prefect's handler writes through its own console, so its stream cannot be wrapped.
+        """
+        handlers = _console_handlers() if self.interactive else []
+        for handler in handlers:
+            handler.emit = self._above(handler.emit)  # type: ignore[method-assign,assignment]
+        try:
+            yield
+        finally:
+            for handler in handlers:
+                del handler.emit  # the class's own again
+
+    def _above(self, emit: _Emit) -> _Emit:
+        def emit_above_the_bar(record: logging.LogRecord) -> None:
+            if self.drawn:
+                self.stream.write(_WIPE)
+                self.stream.flush()
+            emit(record)
+            if self.drawn:
+                self.stream.write(self.drawn)
+                self.stream.flush()
+
+        return emit_above_the_bar
+
+
+def _console_handlers() -> list[logging.StreamHandler[TextIO]]:
+    loggers = [logging.getLogger()] + [
+        logger for logger in logging.Logger.manager.loggerDict.values() if isinstance(logger, logging.Logger)
+    ]
+    found: dict[int, logging.StreamHandler[TextIO]] = {}
+    for logger in loggers:
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and _is_terminal(handler.stream):
+                found[id(handler)] = handler
+    return list(found.values())
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

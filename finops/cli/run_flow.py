@@ -36,7 +36,8 @@ def run_deployment(settings: Settings, name: str, raw_parameters: list[str], say
         os.environ["DATABASE_URL"] = database.dsn
         flow = catalog.load_flow(spec)
         try:
-            with listening(ProgressBar()):
+            bar = ProgressBar()
+            with listening(bar), bar.below_the_logs():
                 state = cast("State[Any]", flow(**parameters, return_state=True))
         except (ParameterBindError, SignatureMismatchError) as error:
             raise UsageError(f"deployment {name}: {error}") from None
