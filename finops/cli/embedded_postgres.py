@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import subprocess
 import warnings
 from collections.abc import Iterator
@@ -47,7 +49,34 @@ def embedded_postgres(home: Path) -> Iterator[str]:
         ensure_database(server.get_uri())
         yield server.get_uri(DATABASE_NAME)
     finally:
+        forget_dead_holders(pgdata)
         server.cleanup()
+
+
+def forget_dead_holders(pgdata: Path) -> None:
+    """Drops from pgserver's list of the processes using the server those that died without letting go.
+
+    pgserver stops the server when the last process on that list lets go; a `finops run` killed with
+    SIGKILL stays on it, and the server would then outlive every `finops up` after it.
+    """
+    holders = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(holders.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and _alive(pid)]
+    if alive != pids:
+        holders.write_text(json.dumps(alive))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def check_data_directory(pgdata: Path) -> None:
