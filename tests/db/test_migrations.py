@@ -147,3 +147,34 @@ def test_a_user_without_rights_gets_a_migration_error_not_a_driver_traceback(dat
     reader_dsn = psycopg.conninfo.make_conninfo(database_dsn, user="finops_reader")
     with pytest.raises(MigrationError, match="the schema cannot be migrated: permission denied"):
         migrate_dsn(reader_dsn)
+
+
+def test_an_upgraded_ledger_sums_the_costs_it_had_left_out_for_naming_no_currency(database_dsn: str) -> None:
+    before, (summing, *later) = discover()[:8], discover()[8:]
+    assert summing.name == "sum_costs_in_no_currency"
+    migrate_dsn(database_dsn, before)
+    with psycopg.connect(database_dsn) as conn:
+        # The ledger and rollup as the loader before 0009 left them: a day's cost in no currency left out.
+        conn.execute(
+            "CREATE TABLE cost_lines_2025_06 PARTITION OF cost_lines FOR VALUES FROM ('2025-06-01') TO ('2025-07-01')"
+        )
+        conn.execute(
+            """
+            INSERT INTO cost_lines (source_file_id, line_number, provider, charge_period_start, billed_cost,
+                                    effective_cost, billing_currency, service_name)
+            VALUES (1, 2, 'oci', '2025-06-03 10:00+00', 10, 10, 'EUR', 'COMPUTE'),
+                   (1, 3, 'oci', '2025-06-03 11:00+00', 4, 4, NULL, 'COMPUTE'),
+                   (1, 4, 'oci', '2025-06-03 12:00+00', 0, 0, NULL, 'COMPUTE'),
+                   (1, 5, 'oci', '2025-06-04 10:00+00', 7, 7, 'EUR', 'COMPUTE')
+            """
+        )
+        conn.execute(
+            """
+            INSERT INTO daily_costs (provider, service_name, day, currency, billed_cost, effective_cost, lines)
+            VALUES ('oci', 'COMPUTE', '2025-06-03', 'EUR', 10, 10, 1), ('oci', 'COMPUTE', '2025-06-04', 'EUR', 7, 7, 1)
+            """
+        )
+    migrate_dsn(database_dsn, [*before, summing, *later])
+    with psycopg.connect(database_dsn) as conn:
+        rows = conn.execute("SELECT day::text, currency, billed_cost, lines FROM daily_costs ORDER BY 1, 2").fetchall()
+    assert rows == [("2025-06-03", "", 4, 1), ("2025-06-03", "EUR", 10, 1), ("2025-06-04", "EUR", 7, 1)]
