@@ -112,7 +112,8 @@ def _typed(plan: ColumnPlan, column: str, index: int) -> sql.Composable:
     if column == "billing_currency":
         # ISO 4217 codes are ASCII letters: the C collation upper-cases those and keeps anything else as
         # written, the same on every server whatever its locale.
-        return sql.SQL('upper({} COLLATE "C")').format(value)
+        # A currency written "" is none, as an empty field is (COPY reads the quoted one as '').
+        return sql.SQL("nullif(upper({} COLLATE \"C\"), '')").format(value)
     return value
 
 

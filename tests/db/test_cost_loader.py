@@ -288,8 +288,9 @@ def test_daily_costs_always_equal_the_lines_that_count_however_files_arrive(migr
 
 def test_a_cost_without_a_currency_is_counted_under_none_and_a_free_line_without_one_is_not(migrated_dsn: str) -> None:
     lines = "r1,2025-06-01T10:00Z,COMPUTE,10,EUR,false,\nr2,2025-06-01T11:00Z,COMPUTE,5,,false,\n"
-    result = load(migrated_dsn, (HEADER + lines + "r3,2025-06-01T12:00Z,COMPUTE,0,,false,\n").encode())
-    assert result.status == "loaded" and result.rows == 3
+    free = 'r3,2025-06-01T12:00Z,COMPUTE,0,,false,\nr4,2025-06-01T12:00Z,COMPUTE,0,"",false,\n'  # "" is none too
+    result = load(migrated_dsn, (HEADER + lines + free).encode())
+    assert result.status == "loaded" and result.rows == 4
     assert result.totals == {"": Decimal(5), "EUR": Decimal(10)}
     assert query(migrated_dsn, "SELECT currency, billed_cost, lines FROM daily_costs ORDER BY 1") == [
         ("", Decimal(5), 1),
