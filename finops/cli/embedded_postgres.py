@@ -49,7 +49,9 @@ def embedded_postgres(home: Path) -> Iterator[str]:
         ensure_database(server.get_uri())
         yield server.get_uri(DATABASE_NAME)
     finally:
-        forget_dead_holders(pgdata)
+        # pgserver reads and writes its list under this inter-process lock; cleanup() takes it after.
+        with server._lock:  # pgserver has no public way to edit its list of holders
+            forget_dead_holders(pgdata)
         server.cleanup()
 
 
