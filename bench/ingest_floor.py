@@ -36,7 +36,7 @@ import psycopg
 from psycopg import sql
 
 from bench.ingest import database, fresh_schema, generate, measure_raw_copy, report_arguments, settle
-from finops.db.cost_ledger import create_partitions
+from finops.db.cost_ledger import ROLLED_UP, create_partitions
 from finops.db.cost_pieces import create_raw_table
 from finops.db.cost_transform import LedgerValues, ledger_values
 from finops.domain.cost_columns import ColumnPlan, plan_columns
@@ -139,7 +139,7 @@ def measure_parallel_partition(dsn: str, path: Path) -> float:
         setup.execute("CREATE UNLOGGED TABLE bench_references (reference_no text, line_number bigint)")
         setup.execute(
             "CREATE UNLOGGED TABLE bench_sums (account text, service text, region text, day date, currency text,"
-            " billed numeric, effective numeric, list numeric, lines bigint, corrects boolean)"
+            " billed numeric, effective numeric, list numeric, lines bigint, corrects boolean, counted boolean)"
         )
         setup.commit()
         pieces: queue.Queue[tuple[int, bytes] | None] = queue.Queue(maxsize=4)
@@ -187,11 +187,12 @@ def _write_pieces(
             )
             INSERT INTO bench_sums
             SELECT coalesce(sub_account_id, ''), coalesce(service_name, ''), coalesce(region_id, ''),
-                   (charge_period_start AT TIME ZONE 'UTC')::date, billing_currency, sum(billed_cost),
-                   sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction)
-              FROM inserted GROUP BY 1, 2, 3, 4, 5
+                   (charge_period_start AT TIME ZONE 'UTC')::date, coalesce(billing_currency, ''), sum(billed_cost),
+                   sum(effective_cost), sum(list_cost), count(*), bool_or(is_correction), {rolled_up}
+              FROM inserted GROUP BY 1, 2, 3, 4, 5, 11
             """
         ).format(
+            rolled_up=sql.SQL(ROLLED_UP),
             names=sql.SQL(", ").join(map(sql.Identifier, names)),
             values=sql.SQL(", ").join(
                 [*(value for _, value in values.computed), *(value for _, value in values.constants)]

@@ -146,7 +146,7 @@ def publish_ingestion_report(outcomes: list[dict[str, Any]], started: datetime) 
 
 def _amounts(totals: dict[str, Decimal]) -> str:
     """Exact, as the ledger holds them: a fraction of a cent is a cost too."""
-    return ", ".join(f"{currency or '(no currency)'} {amount:,}" for currency, amount in sorted(totals.items()))
+    return ", ".join(f"{currency or '(no currency)'} {amount:,f}" for currency, amount in sorted(totals.items()))
 
 
 def _problem(problem: dict[str, Any]) -> str:

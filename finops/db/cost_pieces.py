@@ -99,8 +99,8 @@ def copy_raw(conn: psycopg.Connection, plan: ColumnPlan, raw: sql.Composable, da
         reason = (error.diag.message_primary or str(error)).strip()
         # A row short of fields names the first one it lacks by its staging name (c12): the header's is the user's.
         short_of = _STAGING_COLUMN.search(reason)
-        column = plan.header[int(short_of.group(1))] if short_of and int(short_of.group(1)) < plan.width else None
-        if short_of and column is not None:
+        column = plan.header[int(short_of.group(1))] if short_of else None
+        if short_of:
             reason = reason.replace(short_of.group(0), f'"{column}"')
         raise Rejected(
             LoadProblem(

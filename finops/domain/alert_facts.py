@@ -10,7 +10,7 @@ from finops.domain.budgets import BudgetStatus, RuleState
 
 
 def money(currency: str, amount: Decimal) -> str:
-    return f"{currency} {amount:,.2f}"
+    return f"{currency or '(no currency)'} {amount:,.2f}"
 
 
 def percent(value: Decimal | None) -> str:

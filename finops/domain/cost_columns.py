@@ -193,7 +193,7 @@ def detect_kind(header: list[str]) -> ReportKind:
     names = {name.strip().lower() for name in header}
     if names & {"billedcost", "chargeperiodstart"}:
         return "oci-focus"
-    if "cost/mycost" in names or any(name.startswith("cost/") for name in names):
+    if any(name.startswith("cost/") for name in names):
         return "oci-cost"
     if any(name.startswith(("lineitem/", "usage/", "product/")) for name in names):
         return "oci-usage"

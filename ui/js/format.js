@@ -11,15 +11,10 @@ export function money(amount, currency, digits) {
   return `${shown} ${currency || t("currency.none")}`;
 }
 
-// A report's currency is whatever its file says: a code Intl does not know (or none) is shown as written.
+// A report's currency is whatever its file says: Intl formats any three letters as a currency (and
+// refuses anything else), so other codes, or none, are shown as written next to a plain number.
 export function moneyFormat(currency, options = {}) {
-  if (/^[A-Za-z]{3}$/.test(currency ?? "")) {
-    try {
-      return new Intl.NumberFormat(language(), { ...options, style: "currency", currency });
-    } catch {
-      // not a currency Intl knows: a plain number below
-    }
-  }
+  if (/^[A-Za-z]{3}$/.test(currency ?? "")) return new Intl.NumberFormat(language(), { ...options, style: "currency", currency });
   return new Intl.NumberFormat(language(), { minimumFractionDigits: 2, maximumFractionDigits: 6, ...options });
 }
 
