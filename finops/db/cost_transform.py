@@ -129,9 +129,10 @@ def _is_correction(plan: ColumnPlan) -> sql.Composable | None:
         # Any other word is refused, as a number or a timestamp that cannot be read is: guessing false
         # would count a correction twice.
         value = cell(plan, index)
+        # Nearly every line is no correction: its words are tested first.
         words = sql.SQL(" ").join(
-            [sql.SQL("WHEN {} THEN true").format(sql.Literal(word)) for word in TRUE_WORDS]
-            + [sql.SQL("WHEN {} THEN false").format(sql.Literal(word)) for word in FALSE_WORDS]
+            [sql.SQL("WHEN {} THEN false").format(sql.Literal(word)) for word in FALSE_WORDS]
+            + [sql.SQL("WHEN {} THEN true").format(sql.Literal(word)) for word in TRUE_WORDS]
         )
         return sql.SQL(
             'CASE lower({c} COLLATE "C") {words} ELSE CASE WHEN {c} IS NULL THEN false ELSE {bad} END END'
